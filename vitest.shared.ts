@@ -1,8 +1,13 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
-/** Shared test settings: tests run against `src` through the `@hrnet/source` export condition. */
+/** Tests run against `src` through the `@hrnet/source` export condition, without a build. */
+const conditions = ['@hrnet/source', ...defaultServerConditions];
+
+/** Shared test settings of every package. */
 export default defineConfig({
-  resolve: { conditions: ['@hrnet/source'] },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ['src/**/*.test.ts'],
     testTimeout: 120_000,

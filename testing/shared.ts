@@ -12,7 +12,9 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export function sharedDir(): string {
   const dir = process.env.HRNET_SHARED ?? resolve(repoRoot, '..', 'shared');
   if (!existsSync(dir)) {
-    throw new Error(`shared folder not found at ${dir}; set HRNET_SHARED to the folder holding fixtures/, data/ and models/`);
+    throw new Error(
+      `shared folder not found at ${dir}; set HRNET_SHARED to the folder holding fixtures/, data/ and models/`,
+    );
   }
   return dir;
 }

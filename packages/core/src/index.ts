@@ -1,0 +1,4 @@
+export { BACKEND_NAMES, BackendError, type BackendName, registerGradients, setBackend } from './backend';
+export * from './io';
+export { nchwToNhwc, ndArrayFromTensor, nhwcToNchw, tensorFromNdArray } from './layout';
+export { Adam, type AdamOptions, type AdamState } from './optim/adam';

@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Backends that {@link setBackend} knows how to register. */
+export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow';
+
+/** All backend names, in the order the CLI lists them. */
+export const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgl', 'webgpu', 'tensorflow'];
+
+/** Thrown when a backend cannot be registered or initialised here; the message says what to install or why. */
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+
+/**
+ * Imports a module by a name computed at run time, so bundlers leave optional backends out of browser
+ * builds and a missing optional package becomes a clear {@link BackendError}.
+ */
+async function importOptional(specifier: string, why: string): Promise<unknown> {
+  try {
+    return await import(/* @vite-ignore */ specifier);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new BackendError(
+      `${why}: could not load '${specifier}' (${detail}); install it with 'npm i ${specifier}'`,
+    );
+  }
+}
+
+/** Registers the backend's kernels; returns once `tf.setBackend` may be called. */
+const registrars: Record<BackendName, () => Promise<void>> = {
+  async cpu() {
+    await import('@tensorflow/tfjs-backend-cpu');
+  },
+  async wasm() {
+    await importOptional('@tensorflow/tfjs-backend-wasm', 'the wasm backend');
+  },
+  async webgl() {
+    if (isNode)
+      throw new BackendError('the webgl backend needs a browser (WebGL); in Node use cpu, wasm or webgpu');
+    await importOptional('@tensorflow/tfjs-backend-webgl', 'the webgl backend');
+  },
+  async webgpu() {
+    const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
+    if (nav?.gpu === undefined) {
+      if (!isNode)
+        throw new BackendError('the webgpu backend needs a browser with WebGPU (navigator.gpu is missing)');
+      await installDawn();
+    }
+    await importOptional('@tensorflow/tfjs-backend-webgpu', 'the webgpu backend');
+  },
+  async tensorflow() {
+    try {
+      await importOptional('@tensorflow/tfjs-node-gpu', 'the tensorflow backend');
+    } catch {
+      await importOptional('@tensorflow/tfjs-node', 'the tensorflow backend (tfjs-node-gpu or tfjs-node)');
+    }
+  },
+};
+
+/** Exposes Dawn's WebGPU (the `webgpu` npm package) as `navigator.gpu` in Node. */
+async function installDawn(): Promise<void> {
+  const dawn = (await importOptional('webgpu', 'the webgpu backend in Node (Dawn)')) as {
+    create(options: string[]): unknown;
+    globals: Record<string, unknown>;
+  };
+  Object.assign(globalThis, dawn.globals);
+  const gpu = dawn.create([]) as { requestAdapter(): Promise<unknown> };
+  if ((await gpu.requestAdapter()) === null) {
+    throw new BackendError(
+      'the webgpu backend found no GPU adapter: Dawn needs a Vulkan driver and a GPU here (libvulkan1 plus the vendor ICD)',
+    );
+  }
+  const nav = (globalThis as { navigator?: object }).navigator;
+  if (nav === undefined) {
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  } else {
+    Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
+  }
+}
+
+/**
+ * Registers and activates a tfjs backend.
+ *
+ * `webgpu` works in browsers and, in Node, through the `webgpu` (Dawn) package over Vulkan/Metal/D3D12.
+ * `tensorflow` loads `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` where they are installed.
+ * Throws {@link BackendError} with the reason when the backend cannot start here.
+ *
+ * @example
+ * ```ts
+ * import { setBackend } from '@hrnet/core';
+ * await setBackend('wasm');
+ * ```
+ */
+export async function setBackend(name: BackendName): Promise<void> {
+  const register = registrars[name];
+  if (register === undefined) {
+    throw new BackendError(`unknown backend '${String(name)}'; expected one of ${BACKEND_NAMES.join(', ')}`);
+  }
+  await register();
+  let ok = false;
+  try {
+    ok = await tf.setBackend(name);
+  } catch (error) {
+    throw new BackendError(`backend '${name}' failed to initialise: ${(error as Error).message}`);
+  }
+  if (!ok) throw new BackendError(`backend '${name}' failed to initialise on this machine`);
+  await tf.ready();
+}
+
+let gradientsRegistered = false;
+
+/**
+ * Registers the gradients of all tfjs kernels, which tfjs-core alone does not do; needed before training.
+ * Loads `@tensorflow/tfjs` (the union package registers them) once.
+ */
+export async function registerGradients(): Promise<void> {
+  if (gradientsRegistered) return;
+  await importOptional('@tensorflow/tfjs', 'gradients for training');
+  gradientsRegistered = true;
+}
