@@ -1,4 +1,5 @@
 export { BACKEND_NAMES, BackendError, type BackendName, registerGradients, setBackend } from './backend';
+export { type BatchNormParameters, foldBatchNorm } from './fold';
 export * from './io';
 export { nchwToNhwc, ndArrayFromTensor, nhwcToNchw, tensorFromNdArray } from './layout';
 export { Adam, type AdamOptions, type AdamState } from './optim/adam';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BlockType } from './config';
 import type { StateStore } from './state';
-import { BatchNorm2d, Conv2d, type ForwardMode, Sequential, type Unit } from './units';
+import { ConvBatchNorm, type ForwardMode, Sequential, type Unit } from './units';
 
 /** Channels out of a residual unit per channel of its width: 1 for BasicBlock, 4 for Bottleneck. */
 export const BLOCK_EXPANSION: Record<BlockType, number> = { BASIC: 1, BOTTLENECK: 4 };
@@ -18,10 +18,8 @@ function shortcutFor(
   stride: number,
 ) {
   if (stride === 1 && inChannels === outChannels) return undefined;
-  return new Sequential([
-    new Conv2d(store, `${name}.downsample.0`, inChannels, outChannels, { kernel: 1, stride }),
-    new BatchNorm2d(store, `${name}.downsample.1`, outChannels),
-  ]);
+  const names = { conv: `${name}.downsample.0`, bn: `${name}.downsample.1` };
+  return new ConvBatchNorm(store, names, inChannels, outChannels, { kernel: 1, stride }, 'linear');
 }
 
 /** Adds the shortcut to the residual branch and applies the final ReLU. */
@@ -30,54 +28,53 @@ function residualSum(residual: tf.Tensor4D, x: tf.Tensor4D, shortcut: Unit | und
   return tf.relu(tf.add(residual, identity)) as tf.Tensor4D;
 }
 
+/** `convN` / `bnN` state-dict names of a residual unit's N-th conv-BN pair. */
+const pairNames = (name: string, i: number) => ({ conv: `${name}.conv${i}`, bn: `${name}.bn${i}` });
+
 /** The BasicBlock: two 3x3 conv-BN pairs with a residual connection. */
 export class BasicBlock implements Unit {
-  private readonly conv1: Conv2d;
-  private readonly bn1: BatchNorm2d;
-  private readonly conv2: Conv2d;
-  private readonly bn2: BatchNorm2d;
+  private readonly first: ConvBatchNorm;
+  private readonly second: ConvBatchNorm;
   private readonly shortcut: Unit | undefined;
 
   constructor(store: StateStore, name: string, inChannels: number, planes: number, stride: number) {
-    this.conv1 = new Conv2d(store, `${name}.conv1`, inChannels, planes, { kernel: 3, stride, padding: 1 });
-    this.bn1 = new BatchNorm2d(store, `${name}.bn1`, planes);
-    this.conv2 = new Conv2d(store, `${name}.conv2`, planes, planes, { kernel: 3, padding: 1 });
-    this.bn2 = new BatchNorm2d(store, `${name}.bn2`, planes);
+    const conv3x3 = { kernel: 3, padding: 1 };
+    this.first = new ConvBatchNorm(
+      store,
+      pairNames(name, 1),
+      inChannels,
+      planes,
+      { ...conv3x3, stride },
+      'relu',
+    );
+    this.second = new ConvBatchNorm(store, pairNames(name, 2), planes, planes, conv3x3, 'linear');
     this.shortcut = shortcutFor(store, name, inChannels, planes, stride);
   }
 
   forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
-    let y = tf.relu(this.bn1.forward(this.conv1.forward(x), mode)) as tf.Tensor4D;
-    y = this.bn2.forward(this.conv2.forward(y), mode);
+    const y = this.second.forward(this.first.forward(x, mode), mode);
     return residualSum(y, x, this.shortcut, mode);
   }
 }
 
 /** The Bottleneck: 1x1 reduce, 3x3, 1x1 expand (x4), with a residual connection. */
 export class Bottleneck implements Unit {
-  private readonly conv1: Conv2d;
-  private readonly bn1: BatchNorm2d;
-  private readonly conv2: Conv2d;
-  private readonly bn2: BatchNorm2d;
-  private readonly conv3: Conv2d;
-  private readonly bn3: BatchNorm2d;
+  private readonly reduce: ConvBatchNorm;
+  private readonly conv3x3: ConvBatchNorm;
+  private readonly expand: ConvBatchNorm;
   private readonly shortcut: Unit | undefined;
 
   constructor(store: StateStore, name: string, inChannels: number, planes: number, stride: number) {
     const outChannels = planes * BLOCK_EXPANSION.BOTTLENECK;
-    this.conv1 = new Conv2d(store, `${name}.conv1`, inChannels, planes, { kernel: 1 });
-    this.bn1 = new BatchNorm2d(store, `${name}.bn1`, planes);
-    this.conv2 = new Conv2d(store, `${name}.conv2`, planes, planes, { kernel: 3, stride, padding: 1 });
-    this.bn2 = new BatchNorm2d(store, `${name}.bn2`, planes);
-    this.conv3 = new Conv2d(store, `${name}.conv3`, planes, outChannels, { kernel: 1 });
-    this.bn3 = new BatchNorm2d(store, `${name}.bn3`, outChannels);
+    this.reduce = new ConvBatchNorm(store, pairNames(name, 1), inChannels, planes, { kernel: 1 }, 'relu');
+    const conv3x3 = { kernel: 3, stride, padding: 1 };
+    this.conv3x3 = new ConvBatchNorm(store, pairNames(name, 2), planes, planes, conv3x3, 'relu');
+    this.expand = new ConvBatchNorm(store, pairNames(name, 3), planes, outChannels, { kernel: 1 }, 'linear');
     this.shortcut = shortcutFor(store, name, inChannels, outChannels, stride);
   }
 
   forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
-    let y = tf.relu(this.bn1.forward(this.conv1.forward(x), mode)) as tf.Tensor4D;
-    y = tf.relu(this.bn2.forward(this.conv2.forward(y), mode)) as tf.Tensor4D;
-    y = this.bn3.forward(this.conv3.forward(y), mode);
+    const y = this.expand.forward(this.conv3x3.forward(this.reduce.forward(x, mode), mode), mode);
     return residualSum(y, x, this.shortcut, mode);
   }
 }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { residualLayer } from './blocks';
 import type { BlockType } from './config';
 import type { StateStore } from './state';
-import { BatchNorm2d, Conv2d, type ForwardMode, NearestUpsample, relu, Sequential, type Unit } from './units';
+import { ConvBatchNorm, type ForwardMode, NearestUpsample, Sequential, type Unit } from './units';
 
 /**
  * The exchange unit's path from stream `from` to stream `to` (the official `fuse_layers[to][from]`):
@@ -17,9 +17,9 @@ function exchangePath(
   to: number,
 ): Unit {
   if (from > to) {
+    const names = { conv: `${name}.0`, bn: `${name}.1` };
     return new Sequential([
-      new Conv2d(store, `${name}.0`, channels[from]!, channels[to]!, { kernel: 1 }),
-      new BatchNorm2d(store, `${name}.1`, channels[to]!),
+      new ConvBatchNorm(store, names, channels[from]!, channels[to]!, { kernel: 1 }, 'linear'),
       new NearestUpsample(2 ** (from - to)),
     ]);
   }
@@ -27,12 +27,9 @@ function exchangePath(
   for (let k = 0; k < to - from; k++) {
     const last = k === to - from - 1;
     const outChannels = last ? channels[to]! : channels[from]!;
-    const units: Unit[] = [
-      new Conv2d(store, `${name}.${k}.0`, channels[from]!, outChannels, { kernel: 3, stride: 2, padding: 1 }),
-      new BatchNorm2d(store, `${name}.${k}.1`, outChannels),
-    ];
-    if (!last) units.push(relu);
-    steps.push(new Sequential(units));
+    const names = { conv: `${name}.${k}.0`, bn: `${name}.${k}.1` };
+    const conv = { kernel: 3, stride: 2, padding: 1 };
+    steps.push(new ConvBatchNorm(store, names, channels[from]!, outChannels, conv, last ? 'linear' : 'relu'));
   }
   return new Sequential(steps);
 }

@@ -11,7 +11,7 @@ import {
 } from '@hrnet/core';
 import { readNpyFile, readStateDictFile } from '@hrnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { referencePath } from '../../../testing/shared';
 import { parseHRNetConfigYaml } from './config';
 import { PoseHighResolutionNet } from './pose-hrnet';
@@ -118,6 +118,8 @@ describe('one training step (models/tiny, train mode, JointsMSELoss with target 
     tf.dispose([...result.gradients, ...Object.values(batch)]);
     adam.dispose();
   });
+
+  afterAll(() => net.dispose());
 
   test('loss within 1e-5 relative of the reference', () => {
     console.log(

@@ -3,7 +3,7 @@ import { BLOCK_EXPANSION, residualLayer } from './blocks';
 import type { HRNetConfig, StageConfig } from './config';
 import { HighResolutionModule } from './hr-module';
 import { StateStore } from './state';
-import { BatchNorm2d, Conv2d, type ForwardMode, relu, Sequential, type Unit } from './units';
+import { Conv2d, ConvBatchNorm, type ForwardMode, Sequential, type Unit } from './units';
 
 /** Width of the stem and of stage 1 (four Bottlenecks of 64 planes, 256 channels out), fixed in the official code. */
 const STEM_CHANNELS = 64;
@@ -23,23 +23,15 @@ function transition(
   return current.map((channels, i) => {
     if (i < previous.length) {
       if (channels === previous[i]) return undefined;
-      return new Sequential([
-        new Conv2d(store, `${name}.${i}.0`, previous[i]!, channels, { kernel: 3, padding: 1 }),
-        new BatchNorm2d(store, `${name}.${i}.1`, channels),
-        relu,
-      ]);
+      const names = { conv: `${name}.${i}.0`, bn: `${name}.${i}.1` };
+      return new ConvBatchNorm(store, names, previous[i]!, channels, { kernel: 3, padding: 1 }, 'relu');
     }
     const steps: Unit[] = [];
     const from = previous[previous.length - 1]!;
     for (let j = 0; j <= i - previous.length; j++) {
       const out = j === i - previous.length ? channels : from;
-      steps.push(
-        new Sequential([
-          new Conv2d(store, `${name}.${i}.${j}.0`, from, out, { kernel: 3, stride: 2, padding: 1 }),
-          new BatchNorm2d(store, `${name}.${i}.${j}.1`, out),
-          relu,
-        ]),
-      );
+      const names = { conv: `${name}.${i}.${j}.0`, bn: `${name}.${i}.${j}.1` };
+      steps.push(new ConvBatchNorm(store, names, from, out, { kernel: 3, stride: 2, padding: 1 }, 'relu'));
     }
     return new Sequential(steps);
   });
@@ -108,13 +100,10 @@ export class PoseHighResolutionNet {
     this.config = config;
     this.state = new StateStore(options.seed);
     const s = this.state;
+    const strided = { kernel: 3, stride: 2, padding: 1 };
     this.stem = new Sequential([
-      new Conv2d(s, 'conv1', 3, STEM_CHANNELS, { kernel: 3, stride: 2, padding: 1 }),
-      new BatchNorm2d(s, 'bn1', STEM_CHANNELS),
-      relu,
-      new Conv2d(s, 'conv2', STEM_CHANNELS, STEM_CHANNELS, { kernel: 3, stride: 2, padding: 1 }),
-      new BatchNorm2d(s, 'bn2', STEM_CHANNELS),
-      relu,
+      new ConvBatchNorm(s, { conv: 'conv1', bn: 'bn1' }, 3, STEM_CHANNELS, strided, 'relu'),
+      new ConvBatchNorm(s, { conv: 'conv2', bn: 'bn2' }, STEM_CHANNELS, STEM_CHANNELS, strided, 'relu'),
     ]);
     const stage1 = residualLayer(s, 'layer1', 'BOTTLENECK', STEM_CHANNELS, STEM_CHANNELS, STAGE1_BLOCKS);
     this.layer1 = stage1.layer;

@@ -21,15 +21,12 @@ export interface StateEntry {
   readonly variable: tf.Variable;
 }
 
-let nextScope = 0;
-
 /**
  * The variables of one network, keyed by PyTorch state-dict names (`stage3.2.fuse_layers.1.0.0.0.weight`).
- * tfjs requires globally unique variable names, so each store adds a private scope prefix to the tfjs name.
+ * The tfjs variable names are left to tfjs, which needs them unique across every network in the process.
  */
 export class StateStore {
   readonly entries = new Map<string, StateEntry>();
-  private readonly scope = `hrnet${nextScope++}`;
 
   /** @param seed makes the random initialisation reproducible (each kernel draws from `seed + its index`). */
   constructor(private readonly seed?: number) {}
@@ -60,7 +57,7 @@ export class StateStore {
     init: tf.Tensor,
   ): tf.Variable {
     if (this.entries.has(key)) throw new Error(`state key ${key} defined twice`);
-    const variable = tf.variable(init, kind === 'parameter', `${this.scope}/${key}`);
+    const variable = tf.variable(init, kind === 'parameter');
     init.dispose();
     this.entries.set(key, { key, kind, layout, torchShape, torchDType, variable });
     return variable;
@@ -71,8 +68,16 @@ export class StateStore {
     return [...this.entries.values()].filter((e) => e.kind === 'parameter').map((e) => e.variable);
   }
 
-  /** Frees every variable. */
+  private readonly caches: { disposeFolded(): void }[] = [];
+
+  /** Registers a unit holding tensors derived from the state (folded inference weights), freed with it. */
+  registerCache(cache: { disposeFolded(): void }): void {
+    this.caches.push(cache);
+  }
+
+  /** Frees every variable and every derived tensor. */
   dispose(): void {
+    for (const cache of this.caches) cache.disposeFolded();
     for (const entry of this.entries.values()) entry.variable.dispose();
     this.entries.clear();
   }

@@ -1,3 +1,4 @@
+import { foldBatchNorm } from '@hrnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { StateStore } from './state';
 
@@ -22,8 +23,8 @@ export interface Unit {
 export class Conv2d implements Unit {
   readonly kernel: tf.Variable;
   readonly bias: tf.Variable | undefined;
-  private readonly stride: number;
-  private readonly padding: number;
+  readonly stride: number;
+  readonly padding: number;
 
   constructor(
     store: StateStore,
@@ -90,9 +91,6 @@ export class BatchNorm2d implements Unit {
   }
 }
 
-/** `nn.ReLU`. */
-export const relu: Unit = { forward: (x) => tf.relu(x) };
-
 /** `nn.Sequential`: applies units in order. */
 export class Sequential implements Unit {
   constructor(readonly units: readonly Unit[]) {}
@@ -115,5 +113,71 @@ export class NearestUpsample implements Unit {
     const s = this.factor;
     const wide = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, s, 1]), [n, h, 1, w * s * c]);
     return tf.reshape(tf.tile(wide, [1, 1, s, 1]), [n, h * s, w * s, c]);
+  }
+}
+
+/**
+ * A convolution followed by BatchNorm and optionally ReLU, the pattern behind every conv of HRNet but the last.
+ * Training runs the three exactly as PyTorch does; inference runs one fused conv+bias(+ReLU) with the
+ * BatchNorm folded into the kernel. The folded weights stay on the backend between calls and are re-folded
+ * when any of the five variables has been assigned since (`assign` gives a variable new data).
+ */
+export class ConvBatchNorm implements Unit {
+  readonly conv: Conv2d;
+  readonly bn: BatchNorm2d;
+  private folded: { filter: tf.Tensor4D; bias: tf.Tensor1D; sources: object[] } | undefined;
+
+  constructor(
+    store: StateStore,
+    names: { conv: string; bn: string },
+    inChannels: number,
+    outChannels: number,
+    options: { kernel: number; stride?: number; padding?: number },
+    private readonly activation: 'relu' | 'linear',
+  ) {
+    this.conv = new Conv2d(store, names.conv, inChannels, outChannels, options);
+    this.bn = new BatchNorm2d(store, names.bn, outChannels);
+    store.registerCache(this);
+  }
+
+  forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
+    if (mode.training) {
+      const y = this.bn.forward(this.conv.forward(x), mode);
+      return this.activation === 'relu' ? tf.relu(y) : y;
+    }
+    const { filter, bias } = this.foldedWeights();
+    return tf.fused.conv2d({
+      x,
+      filter,
+      bias,
+      strides: this.conv.stride,
+      pad: this.conv.padding,
+      activation: this.activation,
+    });
+  }
+
+  private foldedWeights(): { filter: tf.Tensor4D; bias: tf.Tensor1D } {
+    const { bn } = this;
+    const variables = [this.conv.kernel, bn.weight, bn.bias, bn.runningMean, bn.runningVar];
+    const sources = variables.map((v) => v.dataId);
+    if (this.folded?.sources.every((id, i) => id === sources[i])) return this.folded;
+    this.disposeFolded();
+    const [gamma, beta, runningMean, runningVar] = variables.slice(1) as tf.Tensor1D[];
+    const { filter, bias } = foldBatchNorm(this.conv.kernel as tf.Tensor4D, {
+      gamma: gamma!,
+      beta: beta!,
+      runningMean: runningMean!,
+      runningVar: runningVar!,
+      eps: BN_EPS,
+    });
+    this.folded = { filter: tf.keep(filter), bias: tf.keep(bias), sources };
+    return this.folded;
+  }
+
+  /** Frees the folded inference weights (they are rebuilt on the next inference call). */
+  disposeFolded(): void {
+    if (this.folded === undefined) return;
+    tf.dispose([this.folded.filter, this.folded.bias]);
+    this.folded = undefined;
   }
 }
