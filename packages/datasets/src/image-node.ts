@@ -21,8 +21,17 @@ export async function decodeImageFile(file: string): Promise<RgbImage> {
       cause,
     });
   }
+  return decodeImageBytes(bytes, file);
+}
+
+/**
+ * Decodes encoded image bytes (JPEG, PNG, WebP, ...) to 8-bit RGB as {@link decodeImageFile} does.
+ * `label` names the image in errors.
+ */
+export async function decodeImageBytes(bytes: Uint8Array, label: string): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(bytes, { failOn: 'warning' })
+    // cv2.imread ignores embedded ICC profiles; converting with them shifts colours by a few levels.
+    const { data, info } = await sharp(bytes, { failOn: 'warning', ignoreIcc: true })
       .toColourspace('srgb')
       .removeAlpha()
       .raw()
@@ -34,6 +43,6 @@ export async function decodeImageFile(file: string): Promise<RgbImage> {
       height: info.height,
     };
   } catch (cause) {
-    throw new ImageReadError(file, `not a decodable image (${(cause as Error).message})`, { cause });
+    throw new ImageReadError(label, `not a decodable image (${(cause as Error).message})`, { cause });
   }
 }

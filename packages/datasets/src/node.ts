@@ -1,4 +1,4 @@
-export { decodeImageFile } from './image-node';
+export { decodeImageBytes, decodeImageFile } from './image-node';
 export * from './index';
 export {
   createTopDownLoader,

@@ -1,0 +1,66 @@
+/**
+ * PP-TinyPose 256x192 (ncnn .param/.bin run as tfjs ops by `NcnnModel`) on the wasm and cpu backends in
+ * Node: median milliseconds per forward at batch 1 and 8, and per crop at batch 8.
+ *
+ *   npx tsx --conditions=@hrnet/source src/bench-ncnn.ts [--runs 5] [--cpu-runs 2] [--shared DIR]
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { type BackendName, setBackend } from '@hrnet/core';
+import { NcnnModel } from '@hrnet/models-zoo';
+import * as tf from '@tensorflow/tfjs-core';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    'cpu-runs': { type: 'string', default: '2' },
+    shared: {
+      type: 'string',
+      default: process.env.HRNET_SHARED ?? resolve(import.meta.dirname, '../../../shared'),
+    },
+  },
+});
+
+const paramPath = join(values.shared, 'models', 'pp-tinypose', 'tinypose_256x192.param');
+const paramText = readFileSync(paramPath, 'utf8');
+const bin = readFileSync(paramPath.replace(/\.param$/, '.bin'));
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] ?? Number.NaN;
+}
+
+async function timeIt(runs: number, fn: () => tf.Tensor): Promise<number> {
+  const warm = fn();
+  await warm.data();
+  warm.dispose();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const y = fn();
+    await y.data();
+    times.push(performance.now() - t0);
+    y.dispose();
+  }
+  return median(times);
+}
+
+async function measure(backend: BackendName, runs: number): Promise<void> {
+  await setBackend(backend);
+  const model = NcnnModel.load(paramText, bin, { source: paramPath, inputShape: [256, 192, 3] });
+  for (const batch of [1, 8]) {
+    const images = tf.randomNormal([batch, 256, 192, 3]) as tf.Tensor4D;
+    const ms = await timeIt(runs, () => model.predict(images));
+    images.dispose();
+    console.log(`| ${backend} | ${batch} | ${runs} | ${ms.toFixed(1)} | ${(ms / batch).toFixed(1)} |`);
+  }
+  model.dispose();
+}
+
+tf.enableProdMode();
+console.log('PP-TinyPose 256x192 via NcnnModel, Node', process.version);
+console.log('| backend | batch | runs | forward ms (median) | ms per crop |');
+console.log('|---|---|---|---|---|');
+await measure('wasm', Number(values.runs));
+await measure('cpu', Number(values['cpu-runs']));
