@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type BackendName, setBackend } from '@hrnet/core';
 import { hrnetPreset, PoseHighResolutionNet } from '@hrnet/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { timeTensorOp } from './timing';
 
 const { values } = parseArgs({
   options: {
@@ -21,26 +22,6 @@ const { values } = parseArgs({
 
 /** Forward FLOPs of HRNet-W32 at 256x192 (multiply-adds x 2), as DESIGN.md's speed anchors count them. */
 const W32_GFLOP = 15.3;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
-}
-
-async function timeIt(runs: number, fn: () => tf.Tensor): Promise<number> {
-  const warm = fn();
-  await warm.data();
-  warm.dispose();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const y = fn();
-    await y.data();
-    times.push(performance.now() - t0);
-    y.dispose();
-  }
-  return median(times);
-}
 
 interface Row {
   backend: BackendName;
@@ -55,10 +36,10 @@ async function measure(backend: BackendName, runs: number): Promise<Row> {
   await setBackend(backend);
   const x = tf.randomNormal([1, 64, 48, 64]) as tf.Tensor4D;
   const k = tf.randomNormal([3, 3, 64, 64], 0, 0.05) as tf.Tensor4D;
-  const baselineMs = await timeIt(Math.max(runs, 5), () => tf.conv2d(x, k, 1, 1));
+  const baselineMs = await timeTensorOp(Math.max(runs, 5), () => tf.conv2d(x, k, 1, 1));
   const net = new PoseHighResolutionNet(hrnetPreset('w32-coco-256x192'), { seed: 1 });
   const image = tf.randomNormal([1, 256, 192, 3]) as tf.Tensor4D;
-  const forwardMs = await timeIt(runs, () => net.predict(image));
+  const forwardMs = await timeTensorOp(runs, () => net.predict(image));
   tf.dispose([x, k, image]);
   net.dispose();
   return {

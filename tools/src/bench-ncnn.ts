@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { type BackendName, setBackend } from '@hrnet/core';
 import { NcnnModel } from '@hrnet/models-zoo';
 import * as tf from '@tensorflow/tfjs-core';
+import { timeTensorOp } from './timing';
 
 const { values } = parseArgs({
   options: {
@@ -26,32 +27,12 @@ const paramPath = join(values.shared, 'models', 'pp-tinypose', 'tinypose_256x192
 const paramText = readFileSync(paramPath, 'utf8');
 const bin = readFileSync(paramPath.replace(/\.param$/, '.bin'));
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] ?? Number.NaN;
-}
-
-async function timeIt(runs: number, fn: () => tf.Tensor): Promise<number> {
-  const warm = fn();
-  await warm.data();
-  warm.dispose();
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const y = fn();
-    await y.data();
-    times.push(performance.now() - t0);
-    y.dispose();
-  }
-  return median(times);
-}
-
 async function measure(backend: BackendName, runs: number): Promise<void> {
   await setBackend(backend);
   const model = NcnnModel.load(paramText, bin, { source: paramPath, inputShape: [256, 192, 3] });
   for (const batch of [1, 8]) {
     const images = tf.randomNormal([batch, 256, 192, 3]) as tf.Tensor4D;
-    const ms = await timeIt(runs, () => model.predict(images));
+    const ms = await timeTensorOp(runs, () => model.predict(images));
     images.dispose();
     console.log(`| ${backend} | ${batch} | ${runs} | ${ms.toFixed(1)} | ${(ms / batch).toFixed(1)} |`);
   }

@@ -1,1 +1,2 @@
 export { main } from './main';
+export * from './train';

@@ -1,10 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { convert, convertHelp } from './commands/convert';
+import { evalCommand, evalHelp } from './commands/eval';
 import { infer, inferHelp } from './commands/infer';
+import { predict, predictHelp } from './commands/predict';
+import { trainCommand, trainHelp } from './commands/train';
 import { UsageError } from './errors';
 
 const commands: Record<string, { run: (args: string[]) => Promise<number>; summary: string; help: string }> =
   {
+    predict: { run: predict, summary: 'poses of images as JSON and rendered PNGs', help: predictHelp },
     infer: { run: infer, summary: 'raw network forward of an NCHW .npy tensor', help: inferHelp },
+    convert: { run: convert, summary: 'PyTorch checkpoint to a tfjs weights folder', help: convertHelp },
+    eval: {
+      run: evalCommand,
+      summary: 'COCO keypoint AP/AR of a results file or of a model',
+      help: evalHelp,
+    },
+    train: { run: trainCommand, summary: 'train with the official recipe (resumable)', help: trainHelp },
   };
 
 const usage = `Usage: hrnet <command> [options]

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerTrainingKernels } from './training-kernels';
 
 /** Backends that {@link setBackend} knows how to register. */
 export type BackendName = 'cpu' | 'wasm' | 'webgl' | 'webgpu' | 'tensorflow';
@@ -85,6 +86,8 @@ async function installDawn(): Promise<void> {
  *
  * `webgpu` works in browsers and, in Node, through the `webgpu` (Dawn) package over Vulkan/Metal/D3D12.
  * `tensorflow` loads `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` where they are installed.
+ * In a bundled browser app, import the backend package (e.g. `import '@tensorflow/tfjs-backend-webgl'`) so that
+ * it is registered already; `setBackend` then only activates it.
  * Throws {@link BackendError} with the reason when the backend cannot start here.
  *
  * @example
@@ -98,7 +101,9 @@ export async function setBackend(name: BackendName): Promise<void> {
   if (register === undefined) {
     throw new BackendError(`unknown backend '${String(name)}'; expected one of ${BACKEND_NAMES.join(', ')}`);
   }
-  await register();
+  // In a browser, a backend the app imported itself (bundlers cannot follow the dynamic imports above) is used
+  // as is.
+  if (isNode || tf.findBackendFactory(name) === null) await register();
   let ok = false;
   try {
     ok = await tf.setBackend(name);
@@ -112,11 +117,15 @@ export async function setBackend(name: BackendName): Promise<void> {
 let gradientsRegistered = false;
 
 /**
- * Registers the gradients of all tfjs kernels, which tfjs-core alone does not do; needed before training.
- * Loads `@tensorflow/tfjs` (the union package registers them) once.
+ * Prepares tfjs for training: registers the gradients of all kernels, which tfjs-core alone does not do
+ * (loading `@tensorflow/tfjs`, whose union package registers them, once), and the JavaScript
+ * `Conv2DBackpropFilter` of {@link registerTrainingKernels} for cpu and wasm.
  */
 export async function registerGradients(): Promise<void> {
-  if (gradientsRegistered) return;
-  await importOptional('@tensorflow/tfjs', 'gradients for training');
-  gradientsRegistered = true;
+  if (!gradientsRegistered) {
+    await importOptional('@tensorflow/tfjs', 'gradients for training');
+    gradientsRegistered = true;
+  }
+  // After the union package, whose import registers the stock cpu kernels again.
+  registerTrainingKernels();
 }

@@ -4,8 +4,12 @@ import { checkHeatmaps, type Heatmaps, mapMaxima } from './heatmaps';
 /** Pairs of keypoint indices that swap under a horizontal flip (left/right). */
 export type FlipPairs = ReadonlyArray<readonly [number, number]>;
 
-/** For each output channel, the input channel it takes after the flip (pairs swapped). */
-function flipChannels(flipPairs: FlipPairs, k: number): Int32Array {
+/**
+ * For each output channel, the input channel it takes after the flip (each flip pair swapped).
+ *
+ * @throws DecodeError for a flip pair out of range.
+ */
+export function flipChannels(flipPairs: FlipPairs, k: number): Int32Array {
   const channel = new Int32Array(k);
   for (let i = 0; i < k; i++) channel[i] = i;
   for (const pair of flipPairs) {

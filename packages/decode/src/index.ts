@@ -13,7 +13,14 @@ export {
   type Vec2,
 } from './affine';
 export { DecodeError } from './errors';
-export { type FlipPairs, flipBack, type MergeFlippedOptions, mergeFlipped, shiftHeatmaps } from './flip';
+export {
+  type FlipPairs,
+  flipBack,
+  flipChannels,
+  type MergeFlippedOptions,
+  mergeFlipped,
+  shiftHeatmaps,
+} from './flip';
 export { createHeatmaps, type HeatmapShape, type Heatmaps } from './heatmaps';
 export { type FinalPredsOptions, getFinalPreds, getMaxPreds, type KeypointPreds } from './inference';
 export {

@@ -11,11 +11,23 @@ import { checkCoords } from './inference';
  * @throws DecodeError for mismatched shapes or non-finite inputs.
  */
 export function refineKeypoints(coords: ArrayLike<number>, heatmaps: Heatmaps): Float64Array {
+  return refinedCopy(coords, heatmaps, (out) => refineQuarter(out, heatmaps));
+}
+
+/**
+ * Checks the inputs (shapes; finite values, which computing the map maxima verifies) and returns a refined
+ * copy of `coords`.
+ */
+function refinedCopy(
+  coords: ArrayLike<number>,
+  heatmaps: Heatmaps,
+  refine: (out: Float64Array, maxima: Float32Array) => void,
+): Float64Array {
   checkHeatmaps(heatmaps);
   checkCoords(coords, heatmaps);
-  mapMaxima(heatmaps);
+  const maxima = mapMaxima(heatmaps);
   const out = Float64Array.from(coords);
-  refineQuarter(out, heatmaps);
+  refine(out, maxima);
   return out;
 }
 
@@ -50,12 +62,7 @@ export function refineKeypointsDark(
   heatmaps: Heatmaps,
   blurKernelSize = 11,
 ): Float64Array {
-  checkHeatmaps(heatmaps);
-  checkCoords(coords, heatmaps);
-  const maxima = mapMaxima(heatmaps);
-  const out = Float64Array.from(coords);
-  refineDark(out, heatmaps, maxima, blurKernelSize);
-  return out;
+  return refinedCopy(coords, heatmaps, (out, maxima) => refineDark(out, heatmaps, maxima, blurKernelSize));
 }
 
 // Stencil of refine_keypoints_dark: centre, x±1, x±2, y±1, y±2, the four diagonals.
@@ -117,12 +124,7 @@ export function refineKeypointsDarkUdp(
   heatmaps: Heatmaps,
   blurKernelSize = 11,
 ): Float64Array {
-  checkHeatmaps(heatmaps);
-  checkCoords(coords, heatmaps);
-  const maxima = mapMaxima(heatmaps);
-  const out = Float64Array.from(coords);
-  refineDarkUdp(out, heatmaps, maxima, blurKernelSize);
-  return out;
+  return refinedCopy(coords, heatmaps, (out, maxima) => refineDarkUdp(out, heatmaps, maxima, blurKernelSize));
 }
 
 // Stencil of refine_keypoints_dark_udp: centre, x±1, y±1, (x+1, y+1), (x-1, y-1).

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BlockType } from './config';
+import type { OnnxGraphBuilder } from './onnx/graph-builder';
+import { unitToOnnx } from './onnx/unit';
 import type { StateStore } from './state';
 import { ConvBatchNorm, type ForwardMode, Sequential, type Unit } from './units';
 
@@ -26,6 +28,12 @@ function shortcutFor(
 function residualSum(residual: tf.Tensor4D, x: tf.Tensor4D, shortcut: Unit | undefined, mode: ForwardMode) {
   const identity = shortcut === undefined ? x : shortcut.forward(x, mode);
   return tf.relu(tf.add(residual, identity)) as tf.Tensor4D;
+}
+
+/** {@link residualSum} in an ONNX graph. */
+function residualSumOnnx(graph: OnnxGraphBuilder, residual: string, x: string, shortcut: Unit | undefined) {
+  const identity = shortcut === undefined ? x : unitToOnnx(shortcut, graph, x);
+  return graph.relu(graph.add(residual, identity));
 }
 
 /** `convN` / `bnN` state-dict names of a residual unit's N-th conv-BN pair. */
@@ -55,6 +63,11 @@ export class BasicBlock implements Unit {
     const y = this.second.forward(this.first.forward(x, mode), mode);
     return residualSum(y, x, this.shortcut, mode);
   }
+
+  toOnnx(graph: OnnxGraphBuilder, input: string): string {
+    const y = this.second.toOnnx(graph, this.first.toOnnx(graph, input));
+    return residualSumOnnx(graph, y, input, this.shortcut);
+  }
 }
 
 /** The Bottleneck: 1x1 reduce, 3x3, 1x1 expand (x4), with a residual connection. */
@@ -76,6 +89,11 @@ export class Bottleneck implements Unit {
   forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
     const y = this.expand.forward(this.conv3x3.forward(this.reduce.forward(x, mode), mode), mode);
     return residualSum(y, x, this.shortcut, mode);
+  }
+
+  toOnnx(graph: OnnxGraphBuilder, input: string): string {
+    const y = this.expand.toOnnx(graph, this.conv3x3.toOnnx(graph, this.reduce.toOnnx(graph, input)));
+    return residualSumOnnx(graph, y, input, this.shortcut);
   }
 }
 

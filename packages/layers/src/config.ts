@@ -27,7 +27,25 @@ export interface HRNetConfig {
   imageSize: [number, number];
   /** Heatmap size as [width, height] (official `HEATMAP_SIZE`). */
   heatmapSize: [number, number];
+  /**
+   * Exchange unit (not in the official code; absent means `sum`): `sum` is the paper's `Y_k = sum_i a(X_i, k)`;
+   * `attention` weighs the incoming streams by learned, input-dependent weights (see `AttentionExchange`).
+   * YAML: `MODEL.EXTRA.EXCHANGE`.
+   */
+  exchange?: ExchangeMethod;
+  /**
+   * Heatmap head (not in the official code; absent means `high-resolution`): `high-resolution` is the official
+   * conv on the highest-resolution stream; `multi-scale` predicts heatmaps from every stream and sums them
+   * upsampled (see `MultiScaleHead`). YAML: `MODEL.EXTRA.HEAD`.
+   */
+  head?: HeadType;
 }
+
+/** How the exchange unit combines the incoming streams. */
+export type ExchangeMethod = 'sum' | 'attention';
+
+/** Where the heatmaps are predicted from. */
+export type HeadType = 'high-resolution' | 'multi-scale';
 
 /** Thrown for a configuration that is malformed or describes a network the official code would not build. */
 export class ConfigError extends Error {
@@ -117,6 +135,24 @@ export function hrnetConfigFromOfficial(official: unknown): HRNetConfig {
     imageSize: pair(field(model, 'IMAGE_SIZE', 'MODEL'), 'MODEL.IMAGE_SIZE'),
     heatmapSize: pair(field(model, 'HEATMAP_SIZE', 'MODEL'), 'MODEL.HEATMAP_SIZE'),
   };
+  const exchange = extra.EXCHANGE;
+  if (exchange !== undefined) {
+    if (exchange !== 'sum' && exchange !== 'attention') {
+      throw new ConfigError(
+        `MODEL.EXTRA.EXCHANGE: expected sum or attention, got ${JSON.stringify(exchange)}`,
+      );
+    }
+    config.exchange = exchange;
+  }
+  const head = extra.HEAD;
+  if (head !== undefined) {
+    if (head !== 'high-resolution' && head !== 'multi-scale') {
+      throw new ConfigError(
+        `MODEL.EXTRA.HEAD: expected high-resolution or multi-scale, got ${JSON.stringify(head)}`,
+      );
+    }
+    config.head = head;
+  }
   return config;
 }
 

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { AttentionExchange } from './attention-exchange';
 import { residualLayer } from './blocks';
-import type { BlockType } from './config';
+import type { BlockType, ExchangeMethod } from './config';
+import type { OnnxGraphBuilder } from './onnx/graph-builder';
+import { unitToOnnx } from './onnx/unit';
 import type { StateStore } from './state';
 import { ConvBatchNorm, type ForwardMode, NearestUpsample, Sequential, type Unit } from './units';
 
@@ -38,12 +41,15 @@ function exchangePath(
  * The high-resolution module: parallel branches of residual units, one per resolution, followed by the
  * exchange unit (fuse layers) that gives every output stream the sum of all input streams brought to its
  * resolution (Y_k = sum_i a(X_i, k)), then ReLU. With `multiScaleOutput` false only the highest-resolution
- * stream is produced (the last module of the network).
+ * stream is produced (the last module of the network). With `exchange` `attention` the sum is replaced by
+ * {@link AttentionExchange} (an option, not the official network).
  */
 export class HighResolutionModule {
   private readonly branches: Sequential[] = [];
   /** `fuse[to][from]`; undefined where from === to (identity). */
   private readonly fuse: (Unit | undefined)[][] = [];
+  /** With `exchange: 'attention'`, the weighting of each output stream; empty for the official sum. */
+  private readonly attention: AttentionExchange[] = [];
   /** Output width of each branch. */
   readonly outChannels: number[];
 
@@ -55,6 +61,7 @@ export class HighResolutionModule {
     inChannels: readonly number[],
     numChannels: readonly number[],
     multiScaleOutput: boolean,
+    exchange: ExchangeMethod = 'sum',
   ) {
     this.outChannels = [];
     numChannels.forEach((planes, b) => {
@@ -82,6 +89,10 @@ export class HighResolutionModule {
         );
       }
       this.fuse.push(row);
+      if (exchange === 'attention') {
+        const attentionName = `${name}.fuse_attention.${to}`;
+        this.attention.push(new AttentionExchange(store, attentionName, numBranches, this.outChannels[to]!));
+      }
     }
   }
 
@@ -89,11 +100,30 @@ export class HighResolutionModule {
     const x = streams.map((s, b) => this.branches[b]!.forward(s, mode));
     if (x.length === 1) return x;
     return this.fuse.map((row, to) => {
+      const attention = this.attention[to];
+      if (attention !== undefined) {
+        return tf.relu(
+          attention.forward(x.map((s, from) => (from === to ? s : row[from]!.forward(s, mode)))),
+        );
+      }
       let y = to === 0 ? x[0]! : row[0]!.forward(x[0]!, mode);
       for (let from = 1; from < x.length; from++) {
         y = tf.add(y, from === to ? x[from]! : row[from]!.forward(x[from]!, mode));
       }
       return tf.relu(y);
+    });
+  }
+
+  /** The inference forward in an ONNX graph (the official sum exchange only). */
+  toOnnx(graph: OnnxGraphBuilder, streams: readonly string[]): string[] {
+    if (this.attention.length > 0) throw new Error('ONNX export: the attention exchange is not supported');
+    const x = streams.map((s, b) => this.branches[b]!.toOnnx(graph, s));
+    if (x.length === 1) return x;
+    return this.fuse.map((row, to) => {
+      const path = (from: number) => (from === to ? x[from]! : unitToOnnx(row[from]!, graph, x[from]!));
+      let y = path(0);
+      for (let from = 1; from < x.length; from++) y = graph.add(y, path(from));
+      return graph.relu(y);
     });
   }
 }

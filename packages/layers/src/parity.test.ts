@@ -13,6 +13,7 @@ import { readNpyFile, readStateDictFile } from '@hrnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { referencePath } from '../../../testing/shared';
+import { readIndexedFixture } from '../../../testing/tiny-fixture';
 import { parseHRNetConfigYaml } from './config';
 import { PoseHighResolutionNet } from './pose-hrnet';
 import { hwioToOihw } from './state';
@@ -71,21 +72,6 @@ describe.each([
   });
 });
 
-interface IndexEntry {
-  name: string;
-  shape: number[];
-  offset: number;
-}
-
-/** Splits a flat fixture (`train-grads`, `train-after-step`) into named tensors by its JSON index. */
-async function readIndexed(name: string): Promise<Map<string, Float32Array>> {
-  const flat = toFloat32(await readNpyFile(tiny(`${name}.npy`)));
-  const index = JSON.parse(readFileSync(tiny(`${name}.json`), 'utf8')) as IndexEntry[];
-  return new Map(
-    index.map((e) => [e.name, flat.subarray(e.offset, e.offset + e.shape.reduce((a, b) => a * b, 1))]),
-  );
-}
-
 describe('one training step (models/tiny, train mode, JointsMSELoss with target weights, Adam lr 1e-3)', () => {
   const step = JSON.parse(readFileSync(tiny('train-step.json'), 'utf8')) as { loss: number };
   let referenceGrads = new Map<string, Float32Array>();
@@ -95,8 +81,8 @@ describe('one training step (models/tiny, train mode, JointsMSELoss with target 
   const grads = new Map<string, Float32Array>();
 
   beforeAll(async () => {
-    referenceGrads = await readIndexed('train-grads');
-    referenceAfter = await readIndexed('train-after-step');
+    referenceGrads = await readIndexedFixture('train-grads');
+    referenceAfter = await readIndexedFixture('train-after-step');
     net = await loadTiny('tiny', 'model.pth');
     const [images, targets, weights] = await Promise.all(
       ['train-input.npy', 'train-target.npy', 'train-target-weight.npy'].map((f) => readNpyFile(tiny(f))),

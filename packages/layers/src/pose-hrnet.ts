@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { BLOCK_EXPANSION, residualLayer } from './blocks';
 import type { HRNetConfig, StageConfig } from './config';
 import { HighResolutionModule } from './hr-module';
+import { MultiScaleHead } from './multi-scale-head';
+import type { OnnxGraphBuilder } from './onnx/graph-builder';
+import { unitToOnnx } from './onnx/unit';
 import { StateStore } from './state';
 import { Conv2d, ConvBatchNorm, type ForwardMode, Sequential, type Unit } from './units';
 
@@ -44,6 +47,7 @@ function stage(
   config: StageConfig,
   inChannels: readonly number[],
   multiScaleOutput: boolean,
+  exchange: HRNetConfig['exchange'],
 ): { modules: HighResolutionModule[]; outChannels: number[] } {
   const modules: HighResolutionModule[] = [];
   let channels = [...inChannels];
@@ -57,6 +61,7 @@ function stage(
       channels,
       config.numChannels,
       multiScaleOutput || !lastModule,
+      exchange,
     );
     modules.push(module);
     channels = module.outChannels;
@@ -90,6 +95,7 @@ export class PoseHighResolutionNet {
   private readonly transitions: (Unit | undefined)[][] = [];
   private readonly stages: HighResolutionModule[][] = [];
   private readonly finalLayer: Conv2d;
+  private readonly multiScaleHead: MultiScaleHead | undefined;
 
   /**
    * Builds the network with the official initialisation for training from scratch: every conv kernel drawn from
@@ -114,7 +120,8 @@ export class PoseHighResolutionNet {
       const widths = stageWidths(stageConfig);
       this.transitions.push(transition(s, `transition${i + 1}`, previous, widths));
       const last = i === stageConfigs.length - 1;
-      const built = stage(s, `stage${i + 2}`, stageConfig, widths, !last);
+      const multiScale = !last || config.head === 'multi-scale';
+      const built = stage(s, `stage${i + 2}`, stageConfig, widths, multiScale, config.exchange);
       this.stages.push(built.modules);
       previous = built.outChannels;
     });
@@ -124,6 +131,8 @@ export class PoseHighResolutionNet {
       padding: k === 3 ? 1 : 0,
       bias: true,
     });
+    this.multiScaleHead =
+      config.head === 'multi-scale' ? new MultiScaleHead(s, previous, config.numJoints) : undefined;
   }
 
   /**
@@ -154,7 +163,28 @@ export class PoseHighResolutionNet {
       );
       streams = modules.reduce((ys, module) => module.forward(ys, mode), inputs);
     });
-    return this.finalLayer.forward(streams[0]!);
+    const heatmaps = this.finalLayer.forward(streams[0]!);
+    return this.multiScaleHead ? this.multiScaleHead.forward(heatmaps, streams, mode) : heatmaps;
+  }
+
+  /**
+   * Appends the inference forward to an ONNX graph (NCHW, BatchNorm folded into the convolutions) and returns
+   * the heatmaps' tensor name; see `exportOnnx`. The official high-resolution head only.
+   */
+  toOnnx(graph: OnnxGraphBuilder, input: string): string {
+    if (this.multiScaleHead !== undefined) {
+      throw new Error('ONNX export: the multi-scale head is not supported');
+    }
+    const x = this.layer1.toOnnx(graph, this.stem.toOnnx(graph, input));
+    let streams = [x];
+    this.stages.forEach((modules, i) => {
+      const lowest = streams[streams.length - 1]!;
+      const inputs = this.transitions[i]!.map((t, b) =>
+        t === undefined ? streams[b]! : unitToOnnx(t, graph, lowest),
+      );
+      streams = modules.reduce((ys, module) => module.toOnnx(graph, ys), inputs);
+    });
+    return this.finalLayer.toOnnx(graph, streams[0]!);
   }
 
   /** Inference forward (running BatchNorm statistics) inside `tf.tidy`. */

@@ -1,5 +1,7 @@
 import { foldBatchNorm } from '@hrnet/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { OnnxGraphBuilder } from './onnx/graph-builder';
+import { onnxConvWeight, unitToOnnx } from './onnx/unit';
 import type { StateStore } from './state';
 
 /** PyTorch's BatchNorm2d defaults, which the official HRNet uses (BN_MOMENTUM = 0.1). */
@@ -17,6 +19,8 @@ export interface ForwardMode {
 /** A piece of the network: NHWC in, NHWC out. */
 export interface Unit {
   forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D;
+  /** Appends the inference graph (NCHW) to an ONNX graph and returns its output's name (see `exportOnnx`). */
+  toOnnx?(graph: OnnxGraphBuilder, input: string): string;
 }
 
 /** `nn.Conv2d` with PyTorch's explicit symmetric zero padding (never tfjs 'same', which pads strided convs differently). */
@@ -42,6 +46,16 @@ export class Conv2d implements Unit {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     const y = tf.conv2d(x, this.kernel as tf.Tensor4D, this.stride, this.padding);
     return this.bias === undefined ? y : tf.add(y, this.bias);
+  }
+
+  toOnnx(graph: OnnxGraphBuilder, input: string): string {
+    const bias = this.bias === undefined ? undefined : (this.bias.dataSync() as Float32Array);
+    return graph.conv(input, {
+      ...onnxConvWeight(this.kernel as tf.Tensor4D),
+      bias,
+      stride: this.stride,
+      padding: this.padding,
+    });
   }
 }
 
@@ -98,21 +112,31 @@ export class Sequential implements Unit {
   forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
     return this.units.reduce((y, unit) => unit.forward(y, mode), x);
   }
+
+  toOnnx(graph: OnnxGraphBuilder, input: string): string {
+    return this.units.reduce((y, unit) => unitToOnnx(unit, graph, y), input);
+  }
 }
 
 /**
  * `nn.Upsample(scale_factor, mode='nearest')`: each pixel repeated `factor` times along height and width.
- * Built from 4-D reshapes and tiles rather than `resizeNearestNeighbor`, whose tfjs gradient
- * (ResizeNearestNeighborGrad) does not match PyTorch's for integer factors.
+ * Inference uses tfjs's `resizeNearestNeighbor` (one kernel, the same values); training builds it from 4-D
+ * reshapes and tiles, because the tfjs gradient of `resizeNearestNeighbor` does not match PyTorch's for
+ * integer factors.
  */
 export class NearestUpsample implements Unit {
   constructor(readonly factor: number) {}
 
-  forward(x: tf.Tensor4D): tf.Tensor4D {
+  forward(x: tf.Tensor4D, mode: ForwardMode): tf.Tensor4D {
     const [n, h, w, c] = x.shape;
     const s = this.factor;
+    if (!mode.training) return tf.image.resizeNearestNeighbor(x, [h * s, w * s]);
     const wide = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, s, 1]), [n, h, 1, w * s * c]);
     return tf.reshape(tf.tile(wide, [1, 1, s, 1]), [n, h * s, w * s, c]);
+  }
+
+  toOnnx(graph: OnnxGraphBuilder, input: string): string {
+    return graph.upsampleNearest(input, this.factor);
   }
 }
 
@@ -172,6 +196,18 @@ export class ConvBatchNorm implements Unit {
     });
     this.folded = { filter: tf.keep(filter), bias: tf.keep(bias), sources };
     return this.folded;
+  }
+
+  /** One `Conv` with the BatchNorm folded in (the same folded weights as the tfjs inference), then `Relu`. */
+  toOnnx(graph: OnnxGraphBuilder, input: string): string {
+    const { filter, bias } = this.foldedWeights();
+    const y = graph.conv(input, {
+      ...onnxConvWeight(filter),
+      bias: bias.dataSync() as Float32Array,
+      stride: this.conv.stride,
+      padding: this.conv.padding,
+    });
+    return this.activation === 'relu' ? graph.relu(y) : y;
   }
 
   /** Frees the folded inference weights (they are rebuilt on the next inference call). */

@@ -1,13 +1,39 @@
 export { type CreatePoseEstimatorOptions, createPoseEstimator } from './estimator/create';
 export { type BrowserImage, type ImageInput, toRgbImage } from './estimator/image';
-export { type HeatmapNetwork, hrnetNetwork, networkFromFiles } from './estimator/network';
 export {
+  type HeatmapNetwork,
+  hrnetNetwork,
+  isNchwNetwork,
+  type NchwHeatmapNetwork,
+  type NchwHeatmaps,
+  type NchwShape,
+  networkFromFiles,
+  type PoseNetwork,
+} from './estimator/network';
+export {
+  type DetailedEstimate,
   type EstimatePosesOptions,
   type EstimatorModel,
   type PersonInstance,
   PoseEstimator,
+  type StageTimings,
 } from './estimator/pose-estimator';
 export * from './ncnn';
+export { OnnxHeatmapNetwork, toOnnxNetwork } from './onnx/onnx-network';
+export {
+  importOnnxRuntime,
+  OnnxRuntimeUnavailableError,
+  type OrtModule,
+  type OrtSession,
+  type OrtSessionOptions,
+  type OrtTensor,
+} from './onnx/ort';
+export {
+  INFERENCE_RUNTIMES,
+  type InferenceRuntime,
+  networkForRuntime,
+  type RuntimeOptions,
+} from './onnx/runtime';
 export { hasChecksum, sha256Hex, verifyWeightFile } from './weights/checksum';
 export {
   CONVERTED_CHECKPOINT_FORMAT,
@@ -47,3 +73,4 @@ export {
   type WeightSourceName,
 } from './zoo/cards';
 export { type FlipTestOptions, type PredictHeatmaps, predictWithFlipTest } from './zoo/flip-test';
+export { flipTestNchw } from './zoo/flip-test-nchw';

@@ -1,27 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { parseNpy, toFloat32 } from '@hrnet/core';
 import { describe, expect, test } from 'vitest';
-import { referencePath, repoRoot } from '../../../../testing/shared';
+import { hrnetFails, maxAbsDiff, runHrnet } from '../../../../testing/cli';
+import { referencePath, sharedDir } from '../../../../testing/shared';
 
-const run = promisify(execFile);
-/** The `hrnet` bin as the workspace links it (needs `nx run cli:build`, which the test target depends on). */
-const hrnet = join(repoRoot, 'node_modules', '.bin', 'hrnet');
 const tiny = (file: string) => referencePath('models', 'tiny', file);
 const outDir = mkdtempSync(join(tmpdir(), 'hrnet-infer-'));
-
-async function hrnetFails(args: string[]): Promise<{ code: number; stderr: string }> {
-  try {
-    await run(hrnet, args);
-  } catch (error) {
-    const e = error as { code: number; stderr: string };
-    return { code: e.code, stderr: e.stderr };
-  }
-  throw new Error(`hrnet ${args.join(' ')} succeeded but should have failed`);
-}
 
 const readNpy = (path: string) => parseNpy(readFileSync(path), path);
 
@@ -30,7 +16,7 @@ describe('hrnet infer', () => {
     '%s: forward of input.npy matches output.npy within 1e-4',
     async (checkpoint) => {
       const output = join(outDir, `${checkpoint}.npy`);
-      const { stderr } = await run(hrnet, [
+      const { stderr } = await runHrnet([
         'infer',
         '--config',
         tiny('config.yaml'),
@@ -45,18 +31,14 @@ describe('hrnet infer', () => {
       const ours = readNpy(output);
       const expected = readNpy(tiny('output.npy'));
       expect(ours.shape).toEqual([2, 17, 24, 16]);
-      const a = toFloat32(ours);
-      const b = toFloat32(expected);
-      let max = 0;
-      for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
-      expect(max).toBeLessThanOrEqual(1e-4);
+      expect(maxAbsDiff(toFloat32(ours), toFloat32(expected))).toBeLessThanOrEqual(1e-4);
     },
   );
 
   test('tiny-mpii on the wasm backend matches within 1e-4', async () => {
     const mpii = (file: string) => referencePath('models', 'tiny-mpii', file);
     const output = join(outDir, 'mpii.npy');
-    await run(hrnet, [
+    await runHrnet([
       'infer',
       ...['--config', mpii('config.yaml'), '--weights', mpii('model.pth')],
       ...['--input', mpii('input.npy'), '--output', output, '--backend', 'wasm'],
@@ -116,8 +98,70 @@ describe('hrnet infer', () => {
     expect(unknown.stderr).toMatch(/unknown command 'frobnicate'/);
   });
 
+  test('--flip-test reproduces the official flip test output within 1e-4', async () => {
+    const output = join(outDir, 'fliptest.npy');
+    const { stderr } = await runHrnet([
+      ...['infer', '--config', tiny('config.yaml'), '--weights', tiny('model.pth'), '--flip-test'],
+      ...['--input', tiny('input.npy'), '--output', output],
+    ]);
+    expect(stderr).toMatch(/^hrnet infer \(flip test\) \[tfjs\]: /);
+    const fliptest = toFloat32(readNpy(tiny('output-fliptest.npy')));
+    expect(maxAbsDiff(toFloat32(readNpy(output)), fliptest)).toBeLessThanOrEqual(1e-4);
+  });
+
+  test('--model pp-tinypose-256x192 (ncnn graph from the offline mirror) reproduces the reference heatmaps', async () => {
+    const output = join(outDir, 'tinypose.npy');
+    const fixture = (file: string) => referencePath('pp-tinypose', file);
+    const env = {
+      ...process.env,
+      HRNET_WEIGHTS_DIR: join(sharedDir(), 'models'),
+      HRNET_CACHE: join(outDir, 'cache'),
+    };
+    await runHrnet(
+      [
+        'infer',
+        '--model',
+        'pp-tinypose-256x192',
+        '--input',
+        fixture('input-ann442619.npy'),
+        '--output',
+        output,
+        '--backend',
+        'wasm',
+      ],
+      { env },
+    );
+    const a = toFloat32(readNpy(output));
+    const b = toFloat32(readNpy(fixture('heatmaps-ann442619.npy')));
+    expect(a.length).toBe(b.length);
+    expect(a.every((v, i) => Math.abs(v - b[i]!) <= 1e-4)).toBe(true);
+  });
+
+  test('--model: errors name the problem', async () => {
+    const io = ['--input', tiny('input.npy'), '--output', join(outDir, 'x.npy')];
+    const both = await hrnetFails([
+      'infer',
+      '--model',
+      'hrnet-w32-coco-256x192',
+      '--config',
+      tiny('config.yaml'),
+      ...io,
+    ]);
+    expect(both).toEqual({
+      code: 2,
+      stderr: 'hrnet: error: --model replaces --config and --weights; give one or the other\n',
+    });
+    const unknown = await hrnetFails(['infer', '--model', 'hrnet-w64', ...io]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(
+      /--model hrnet-w64: not a converted model folder nor a model zoo id \(hrnet-w32-coco-256x192, /,
+    );
+    const notConverted = await hrnetFails(['infer', '--model', outDir, ...io]);
+    expect(notConverted.stderr).toMatch(/folder has no model\.json/);
+  });
+
   test('--help prints usage with an example', async () => {
-    const { stdout } = await run(hrnet, ['infer', '--help']);
+    const { stdout } = await runHrnet(['infer', '--help']);
     expect(stdout).toMatch(/Usage: hrnet infer --config/);
     expect(stdout).toMatch(/Example:/);
   });

@@ -41,8 +41,9 @@ export class Adam {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    this.m = variables.map((v) => tf.variable(tf.zerosLike(v), false));
-    this.v = variables.map((v) => tf.variable(tf.zerosLike(v), false));
+    // The scope frees the zeros; the variables keep their own copies.
+    this.m = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
+    this.v = tf.tidy(() => variables.map((v) => tf.variable(tf.zerosLike(v), false)));
   }
 
   /** Applies one update; `gradients[i]` belongs to the i-th variable given to the constructor. */

@@ -1,4 +1,5 @@
 import { type BackendName, setBackend } from '@hrnet/core';
+import { networkForRuntime, type RuntimeOptions } from '../onnx/runtime';
 import type { DownloadProgress } from '../weights/download';
 import { IndexedDbWeightsCache } from '../weights/indexeddb-cache';
 import { fetchCardWeights } from '../weights/resolve';
@@ -7,8 +8,11 @@ import { getModelCard, type ModelCard } from '../zoo/cards';
 import { networkFromFiles } from './network';
 import { PoseEstimator } from './pose-estimator';
 
-/** Options of {@link createPoseEstimator} (browser and other `fetch` runtimes). */
-export interface CreatePoseEstimatorOptions {
+/**
+ * Options of {@link createPoseEstimator} (browser and other `fetch` runtimes); `runtime: 'onnx'` uses
+ * `onnxruntime-web` by default (pass `ort: await import('onnxruntime-web')` from a bundled app).
+ */
+export interface CreatePoseEstimatorOptions extends RuntimeOptions {
   /** A zoo id (`pp-tinypose-256x192`, `hrnet-w32-coco-256x192`, ...) or a card. */
   readonly model: string | ModelCard;
   /** tfjs backend to activate first (`webgl`, `webgpu`, `wasm`, ...); default: the active one. */
@@ -43,5 +47,8 @@ export async function createPoseEstimator(options: CreatePoseEstimatorOptions): 
       ...(options.mirror ? { mirror: options.mirror } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     }));
-  return new PoseEstimator(card, networkFromFiles(card, files));
+  return new PoseEstimator(
+    card,
+    await networkForRuntime(networkFromFiles(card, files), options, 'onnxruntime-web'),
+  );
 }

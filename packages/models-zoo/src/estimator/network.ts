@@ -10,6 +10,33 @@ export interface HeatmapNetwork {
   dispose(): void;
 }
 
+/** An NCHW shape `[N, C, H, W]`. */
+export type NchwShape = [number, number, number, number];
+
+/** Heatmaps `[N, K, h, w]` as a flat float32 array. */
+export interface NchwHeatmaps {
+  readonly data: Float32Array;
+  readonly shape: NchwShape;
+}
+
+/**
+ * A pose network that runs outside tfjs, asynchronously, on flat NCHW float32 arrays (ONNX Runtime): normalised
+ * crops `[N, 3, H, W]` in, heatmaps `[N, K, h, w]` out.
+ */
+export interface NchwHeatmapNetwork {
+  readonly layout: 'nchw';
+  run(images: Float32Array, shape: NchwShape): Promise<NchwHeatmaps>;
+  dispose(): void;
+}
+
+/** Any network a `PoseEstimator` can run: tfjs (NHWC tensors) or NCHW arrays (ONNX Runtime). */
+export type PoseNetwork = HeatmapNetwork | NchwHeatmapNetwork;
+
+/** Whether a network runs on NCHW arrays (see {@link NchwHeatmapNetwork}). */
+export function isNchwNetwork(network: PoseNetwork): network is NchwHeatmapNetwork {
+  return 'layout' in network && network.layout === 'nchw';
+}
+
 /** An HRNet built from its config with a PyTorch state dict loaded (names and shapes checked). */
 export function hrnetNetwork(config: HRNetConfig, stateDict: ReadonlyMap<string, NdArray>): HeatmapNetwork {
   const net = new PoseHighResolutionNet(config);

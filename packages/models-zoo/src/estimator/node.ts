@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { type BackendName, setBackend } from '@hrnet/core';
 import { decodeImageBytes, decodeImageFile } from '@hrnet/datasets/node';
 import type { Pose } from '@hrnet/decode';
+import { networkForRuntime, type RuntimeOptions } from '../onnx/runtime';
 import type { DownloadProgress } from '../weights/download';
 import { loadConvertedCheckpoint } from '../weights/node/converted-dir';
 import { resolveWeights } from '../weights/node/resolve-weights';
@@ -23,8 +24,8 @@ export class NodePoseEstimator extends PoseEstimator {
   }
 }
 
-/** Options of the Node {@link createPoseEstimator}. */
-export interface CreateNodePoseEstimatorOptions {
+/** Options of the Node {@link createPoseEstimator}; `runtime: 'onnx'` uses `onnxruntime-node` by default. */
+export interface CreateNodePoseEstimatorOptions extends RuntimeOptions {
   /** A zoo id (`pp-tinypose-256x192`, `hrnet-w32-coco-256x192`, ...) or a card. */
   readonly model: string | ModelCard;
   /** tfjs backend to activate first (`cpu`, `wasm`, `webgpu`, `tensorflow`); default: the active one. */
@@ -37,7 +38,10 @@ export interface CreateNodePoseEstimatorOptions {
 }
 
 /** Where {@link loadZooNetwork} looks for weights. */
-export type ZooWeightsOptions = Omit<CreateNodePoseEstimatorOptions, 'model' | 'backend'>;
+export type ZooWeightsOptions = Omit<
+  CreateNodePoseEstimatorOptions,
+  'model' | 'backend' | keyof RuntimeOptions
+>;
 
 /**
  * A zoo model's network in Node: weights from the cache, the local mirror (`HRNET_WEIGHTS_DIR`) or the card's
@@ -74,8 +78,14 @@ export async function loadZooNetwork(
 export async function createPoseEstimator(
   options: CreateNodePoseEstimatorOptions,
 ): Promise<NodePoseEstimator> {
-  const { model, backend, ...weights } = options;
+  const { model, backend, runtime, ort, onnx, ...weights } = options;
   const card = typeof model === 'string' ? getModelCard(model) : model;
   if (backend !== undefined) await setBackend(backend);
-  return new NodePoseEstimator(card, await loadZooNetwork(card, weights));
+  const network = await loadZooNetwork(card, weights);
+  const runtimeOptions = {
+    ...(runtime ? { runtime } : {}),
+    ...(ort ? { ort } : {}),
+    ...(onnx ? { onnx } : {}),
+  };
+  return new NodePoseEstimator(card, await networkForRuntime(network, runtimeOptions, 'onnxruntime-node'));
 }

@@ -71,9 +71,9 @@ describe('PoseEstimator with PP-TinyPose on COCO samples', () => {
         `annotation ${c.annotation_id}: max keypoint distance to the reference ${distance.toExponential(2)} px`,
       );
       expect(distance).toBeLessThan(1e-3);
-      pose!.keypoints.forEach((k, i) =>
-        expect(Math.abs(k.score - result.keypoints[3 * i + 2]!)).toBeLessThan(1e-4),
-      );
+      pose!.keypoints.forEach((k, i) => {
+        expect(Math.abs(k.score - result.keypoints[3 * i + 2]!)).toBeLessThan(1e-4);
+      });
       expect(Math.abs(pose!.score - result.score)).toBeLessThan(1e-4);
     },
   );

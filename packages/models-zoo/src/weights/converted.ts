@@ -44,6 +44,8 @@ export function officialModelSection(config: HRNetConfig): Record<string, unknow
       STAGE2: stage(config.stage2),
       STAGE3: stage(config.stage3),
       STAGE4: stage(config.stage4),
+      ...(config.exchange !== undefined ? { EXCHANGE: config.exchange } : {}),
+      ...(config.head !== undefined ? { HEAD: config.head } : {}),
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { FlipPairs } from '@hrnet/decode';
+import { type FlipPairs, flipChannels } from '@hrnet/decode';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** A network forward: NHWC images `[N, H, W, 3]` to NHWC heatmaps `[N, h, w, K]`. */
@@ -8,19 +8,6 @@ export type PredictHeatmaps = (images: tf.Tensor4D) => tf.Tensor4D;
 export interface FlipTestOptions {
   /** Apply the official `TEST.SHIFT_HEATMAP` one-pixel shift to the flipped-back heatmaps. Default true. */
   readonly shiftHeatmap?: boolean;
-}
-
-/** For each heatmap channel, the channel of the flipped output it takes (the flip pairs swapped). */
-function flipBackChannels(flipPairs: FlipPairs, keypoints: number): number[] {
-  const channels = Array.from({ length: keypoints }, (_, i) => i);
-  for (const [a, b] of flipPairs) {
-    if (a < 0 || b < 0 || a >= keypoints || b >= keypoints) {
-      throw new Error(`flip pair [${a}, ${b}] is out of range for ${keypoints} heatmaps`);
-    }
-    channels[a] = b;
-    channels[b] = a;
-  }
-  return channels;
 }
 
 /**
@@ -42,7 +29,7 @@ export function predictWithFlipTest(
     const heatmaps = predict(images);
     const flipped = predict(tf.reverse(images, 2));
     const [, , width, keypoints] = heatmaps.shape;
-    const channels = tf.tensor1d(flipBackChannels(flipPairs, keypoints), 'int32');
+    const channels = tf.tensor1d(flipChannels(flipPairs, keypoints), 'int32');
     let flippedBack: tf.Tensor4D = tf.gather(tf.reverse(flipped, 2), channels, 3);
     if ((options.shiftHeatmap ?? true) && width > 1) {
       const firstColumn = tf.slice(flippedBack, [0, 0, 0, 0], [-1, -1, 1, -1]);

@@ -1,0 +1,58 @@
+import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT, PoseHighResolutionNet } from '@hrnet/layers';
+import type { HeatmapNetwork, NchwHeatmapNetwork, NchwHeatmaps, NchwShape } from '../estimator/network';
+import type { OrtModule, OrtSession, OrtSessionOptions } from './ort';
+
+/**
+ * A pose network run by ONNX Runtime on NCHW float32 arrays: the model exported by `exportOnnx` (or any ONNX
+ * model with an `input` `[N, 3, H, W]` and a `heatmaps` `[N, K, h, w]`).
+ */
+export class OnnxHeatmapNetwork implements NchwHeatmapNetwork {
+  readonly layout = 'nchw';
+
+  private constructor(
+    private readonly ort: OrtModule,
+    private readonly session: OrtSession,
+  ) {}
+
+  /** Opens an ONNX model (its bytes) in a new session. */
+  static async create(
+    ort: OrtModule,
+    model: Uint8Array,
+    options: OrtSessionOptions = {},
+  ): Promise<OnnxHeatmapNetwork> {
+    const session = await ort.InferenceSession.create(model, { graphOptimizationLevel: 'all', ...options });
+    return new OnnxHeatmapNetwork(ort, session);
+  }
+
+  async run(images: Float32Array, shape: NchwShape): Promise<NchwHeatmaps> {
+    const input = new this.ort.Tensor('float32', images, shape);
+    const outputs = await this.session.run({ [ONNX_INPUT]: input });
+    const heatmaps = outputs[ONNX_OUTPUT];
+    if (heatmaps === undefined) throw new Error(`ONNX model has no output named '${ONNX_OUTPUT}'`);
+    const [n, k, h, w] = heatmaps.dims as NchwShape;
+    return { data: heatmaps.data as Float32Array, shape: [n, k, h, w] };
+  }
+
+  dispose(): void {
+    void this.session.release();
+  }
+}
+
+/**
+ * Moves a loaded HRNet to ONNX Runtime: exports it (`exportOnnx`, BatchNorm folded), opens the model and frees
+ * the tfjs network. Only HRNet networks can be exported (not the ncnn PP-TinyPose).
+ */
+export async function toOnnxNetwork(
+  network: HeatmapNetwork,
+  ort: OrtModule,
+  options: OrtSessionOptions = {},
+): Promise<OnnxHeatmapNetwork> {
+  if (!(network instanceof PoseHighResolutionNet)) {
+    throw new Error('the onnx runtime runs HRNet models only (exported from the layer graph)');
+  }
+  try {
+    return await OnnxHeatmapNetwork.create(ort, exportOnnx(network), options);
+  } finally {
+    network.dispose();
+  }
+}

@@ -1,0 +1,283 @@
+/**
+ * The inference benchmark suite: HRNet-W32 256x192 and W48 384x288, batch 1 and 8, in one process on this
+ * machine: our tfjs forward on wasm, on cpu (one run, W32 batch 1 only: tens of seconds), our ONNX export on
+ * onnxruntime-node (CPU), and ONNX Runtime on an independently exported model when one is present
+ * (`$HRNET_BENCH_ONNX_W32` / `$HRNET_BENCH_ONNX_W48`, or `tools/models/hrnet-w32.onnx` / `hrnet-w48.onnx`).
+ * Prints median ms per image, the ratio to the physical-limit estimate and to the wasm path; then the
+ * per-image pre/post-processing overhead (crop+normalise, decode official/dark, flip-test array work) against
+ * the ONNX forward. Seeded random weights of realistic magnitude: the training initialisation (N(0, 0.001²)
+ * kernels) drives activations into denormal floats, which slow CPUs down several times. Writes `results/bench.json`,
+ * `results/bench.md` and the table in `README.md`.
+ *
+ *   npm run bench -- [--runs 7] [--batch8-runs 3] [--only w32]
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type BackendName, setBackend } from '@hrnet/core';
+import { COCO_KEYPOINTS } from '@hrnet/decode';
+import { exportOnnx, hrnetPreset, PoseHighResolutionNet } from '@hrnet/layers';
+import {
+  flipTestNchw,
+  IMAGENET_NORMALIZATION,
+  importOnnxRuntime,
+  type NchwShape,
+  OnnxHeatmapNetwork,
+  type OrtModule,
+  PoseEstimator,
+} from '@hrnet/models-zoo';
+import * as tf from '@tensorflow/tfjs-core';
+import { randomizeWeights } from '../../testing/random-weights';
+import { median, timeTensorOp } from './timing';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    'batch8-runs': { type: 'string', default: '3' },
+    only: { type: 'string' },
+  },
+});
+const runs = Number(values.runs);
+const batch8Runs = Number(values['batch8-runs']);
+const toolsDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** This machine's sustained fp32 throughput estimate (2 AVX-512 cores), the issue's physical-limit anchor. */
+const PEAK_GFLOPS = 550;
+
+interface ModelSpec {
+  readonly name: 'w32' | 'w48';
+  readonly preset: 'w32-coco-256x192' | 'w48-coco-384x288';
+  /** Forward GFLOP (2 x multiply-adds): W32 15.3 as the issue counts it; W48 scaled by the paper's 32.9/7.1. */
+  readonly gflop: number;
+}
+
+const MODELS: ModelSpec[] = [
+  { name: 'w32', preset: 'w32-coco-256x192', gflop: 15.3 },
+  { name: 'w48', preset: 'w48-coco-384x288', gflop: (15.3 * 32.9) / 7.1 },
+];
+
+interface Row {
+  model: string;
+  batch: number;
+  path: string;
+  runs: number;
+  /** Median ms per image. */
+  msPerImage: number | null;
+  note?: string;
+}
+
+const rows: Row[] = [];
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function timeAsync(n: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+function randomImages(batch: number, height: number, width: number): Float32Array {
+  return tf.tidy(
+    () => tf.randomNormal([batch, 3, height, width], 0, 1, 'float32', 1).dataSync() as Float32Array,
+  );
+}
+
+async function benchTfjs(spec: ModelSpec, backend: BackendName, batch: number, n: number): Promise<void> {
+  await setBackend(backend);
+  const net = new PoseHighResolutionNet(hrnetPreset(spec.preset), { seed: 1 });
+  randomizeWeights(net, 1);
+  const [width, height] = net.config.imageSize;
+  const x = tf.randomNormal([batch, height, width, 3]) as tf.Tensor4D;
+  const ms = await timeTensorOp(n, () => net.predict(x));
+  x.dispose();
+  net.dispose();
+  rows.push({ model: spec.name, batch, path: `tfjs ${backend}`, runs: n, msPerImage: ms / batch });
+  log(`${spec.name} b${batch} tfjs ${backend}: ${(ms / batch).toFixed(1)} ms/image`);
+}
+
+async function benchOnnx(
+  spec: ModelSpec,
+  path: string,
+  model: Uint8Array,
+  ort: OrtModule,
+  imageSize: [number, number],
+): Promise<void> {
+  const network = await OnnxHeatmapNetwork.create(ort, model, { executionProviders: ['cpu'] });
+  const [width, height] = imageSize;
+  for (const batch of [1, 8]) {
+    const shape: NchwShape = [batch, 3, height, width];
+    const images = randomImages(batch, height, width);
+    const n = batch === 1 ? runs : batch8Runs;
+    const ms = await timeAsync(n, () => network.run(images, shape));
+    rows.push({ model: spec.name, batch, path, runs: n, msPerImage: ms / batch });
+    log(`${spec.name} b${batch} ${path}: ${(ms / batch).toFixed(1)} ms/image`);
+  }
+  network.dispose();
+}
+
+function independentModel(spec: ModelSpec): string | undefined {
+  const fromEnv = process.env[`HRNET_BENCH_ONNX_${spec.name.toUpperCase()}`];
+  if (fromEnv !== undefined) return fromEnv;
+  const local = join(toolsDir, 'models', `hrnet-${spec.name}.onnx`);
+  return existsSync(local) ? local : undefined;
+}
+
+/** Per-image pre/post-processing through `PoseEstimator` (W32, ONNX network) and the flip test's array work. */
+async function benchOverhead(ort: OrtModule, model: Uint8Array) {
+  const network = await OnnxHeatmapNetwork.create(ort, model, { executionProviders: ['cpu'] });
+  const card = {
+    id: 'w32-random',
+    inputSize: [192, 256] as [number, number],
+    normalization: IMAGENET_NORMALIZATION,
+    keypointSet: 'coco' as const,
+  };
+  const estimator = new PoseEstimator(card, network);
+  const width = 640;
+  const height = 480;
+  const image = {
+    width,
+    height,
+    data: Uint8Array.from({ length: width * height * 3 }, (_, i) => (i * 7) % 251),
+  };
+  const people = [{ box: [200, 60, 180, 400] as [number, number, number, number] }];
+  const stage = {
+    pre: [] as number[],
+    forward: [] as number[],
+    official: [] as number[],
+    dark: [] as number[],
+  };
+  for (let i = 0; i <= runs; i++) {
+    const official = await estimator.estimatePosesDetailed(image, { people, decode: 'official' });
+    const dark = await estimator.estimatePosesDetailed(image, { people, decode: 'dark' });
+    if (i === 0) continue;
+    stage.pre.push(official.timings.preprocessMs, dark.timings.preprocessMs);
+    stage.forward.push(official.timings.forwardMs, dark.timings.forwardMs);
+    stage.official.push(official.timings.decodeMs);
+    stage.dark.push(dark.timings.decodeMs);
+  }
+  // The flip test's work besides the second forward: mirroring the input, flipping back and averaging.
+  const shape: NchwShape = [1, 3, 256, 192];
+  const images = randomImages(1, 256, 192);
+  const heatmaps = { data: new Float32Array(2 * 17 * 64 * 48), shape: [2, 17, 64, 48] as NchwShape };
+  const flipMs = await timeAsync(runs * 5, () =>
+    flipTestNchw(async () => heatmaps, images, shape, COCO_KEYPOINTS.flipPairs),
+  );
+  estimator.dispose();
+  const forwardMs = median(stage.forward);
+  const result = {
+    forwardMs,
+    cropNormalizeMs: median(stage.pre),
+    decodeOfficialMs: median(stage.official),
+    decodeDarkMs: median(stage.dark),
+    flipTestArraysMs: flipMs,
+  };
+  const total = result.cropNormalizeMs + Math.max(result.decodeOfficialMs, result.decodeDarkMs) + flipMs;
+  return { ...result, worstTotalMs: total, worstTotalPercentOfForward: (100 * total) / forwardMs };
+}
+
+function markdown(): string {
+  const lines = [
+    `Median ms per image, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, random weights. ` +
+      `Limit: forward GFLOP at ${PEAK_GFLOPS} GFLOP/s (W32 256x192 ${MODELS[0]!.gflop.toFixed(1)}, ` +
+      `W48 384x288 ${MODELS[1]!.gflop.toFixed(1)} GFLOP).`,
+    '',
+    '| model | batch | path | runs | ms/image | x limit | vs tfjs wasm |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const spec = MODELS.find((m) => m.name === r.model)!;
+    const limit = (spec.gflop / PEAK_GFLOPS) * 1000;
+    const wasm = rows.find((w) => w.model === r.model && w.batch === r.batch && w.path === 'tfjs wasm');
+    const ms = r.msPerImage;
+    const cells =
+      ms === null
+        ? ['-', '-', '-']
+        : [
+            ms.toFixed(1),
+            `${(ms / limit).toFixed(2)}x`,
+            wasm?.msPerImage ? `${(wasm.msPerImage / ms).toFixed(2)}x faster` : '-',
+          ];
+    lines.push(
+      `| ${r.model.toUpperCase()} | ${r.batch} | ${r.path}${r.note ? ` (${r.note})` : ''} | ${r.runs} | ${cells.join(' | ')} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+tf.enableProdMode();
+const ort = await importOnnxRuntime('onnxruntime-node');
+let overhead: Awaited<ReturnType<typeof benchOverhead>> | undefined;
+for (const spec of MODELS) {
+  if (values.only !== undefined && values.only !== spec.name) continue;
+  await setBackend('wasm');
+  const net = new PoseHighResolutionNet(hrnetPreset(spec.preset), { seed: 1 });
+  randomizeWeights(net, 1);
+  const exported = exportOnnx(net);
+  net.dispose();
+  await benchOnnx(
+    spec,
+    'ours: ONNX export + onnxruntime-node',
+    exported,
+    ort,
+    hrnetPreset(spec.preset).imageSize,
+  );
+  const independent = independentModel(spec);
+  if (independent === undefined) {
+    for (const batch of [1, 8]) {
+      rows.push({
+        model: spec.name,
+        batch,
+        path: 'onnxruntime, independent export',
+        runs: 0,
+        msPerImage: null,
+        note: `skipped: set HRNET_BENCH_ONNX_${spec.name.toUpperCase()} or add tools/models/hrnet-${spec.name}.onnx`,
+      });
+    }
+  } else {
+    const bytes = new Uint8Array(readFileSync(independent));
+    await benchOnnx(spec, 'onnxruntime, independent export', bytes, ort, hrnetPreset(spec.preset).imageSize);
+  }
+  await benchTfjs(spec, 'wasm', 1, runs);
+  if (spec.name === 'w32') {
+    await benchTfjs(spec, 'wasm', 8, Math.min(batch8Runs, 2));
+  } else {
+    // 8 x 384x288 crops through W48 need more than the 4 GiB a wasm32 heap can hold: tfjs-wasm aborts.
+    rows.push({
+      model: spec.name,
+      batch: 8,
+      path: 'tfjs wasm',
+      runs: 0,
+      msPerImage: null,
+      note: 'exceeds the 4 GiB wasm heap',
+    });
+  }
+  if (spec.name === 'w32') {
+    await benchTfjs(spec, 'cpu', 1, 1);
+    overhead = await benchOverhead(ort, exported);
+    log(`overhead: ${JSON.stringify(overhead)}`);
+  }
+}
+
+const table = markdown();
+console.log(table);
+if (overhead !== undefined) {
+  console.log('\nPer-image pre/post-processing (W32 256x192, 640x480 image, ONNX forward):');
+  console.log(JSON.stringify(overhead, null, 2));
+}
+const results = join(toolsDir, 'results');
+writeFileSync(join(results, 'bench.json'), `${JSON.stringify({ rows, overhead }, null, 2)}\n`);
+writeFileSync(join(results, 'bench.md'), `${table}\n`);
+const readme = join(toolsDir, 'README.md');
+if (existsSync(readme) && values.only === undefined) {
+  const text = readFileSync(readme, 'utf8');
+  const updated = text.replace(
+    /<!-- bench:start -->[\s\S]*<!-- bench:end -->/,
+    `<!-- bench:start -->\n${table}\n<!-- bench:end -->`,
+  );
+  writeFileSync(readme, updated);
+}
