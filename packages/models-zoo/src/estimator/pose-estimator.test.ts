@@ -130,3 +130,17 @@ describe('PoseEstimator with PP-TinyPose on COCO samples', () => {
     await expect(estimator.estimatePoses(tf.zeros([4, 4]) as never)).rejects.toThrow(/RGB \[H, W, 3\]/);
   });
 });
+
+test('estimatePosesDetailed gives the poses of estimatePoses, their heatmaps, crops and stage timings', async () => {
+  const image = await decodeImageFile(dataPath('coco-sample', '000000197388.jpg'));
+  const people = [
+    { box: [139.41, 102.25, 222.39, 241.57] as const },
+    { box: [287.17, 61.52, 74.88, 165.61] as const },
+  ];
+  const detailed = await estimator.estimatePosesDetailed(image, { people });
+  expect(detailed.poses).toEqual(await estimator.estimatePoses(image, { people }));
+  expect(detailed.heatmaps.shape).toEqual([2, 17, 64, 48]);
+  expect(detailed.instances).toHaveLength(2);
+  for (const t of Object.values(detailed.timings)) expect(t).toBeGreaterThanOrEqual(0);
+  expect(detailed.timings.forwardMs).toBeGreaterThan(0);
+});
