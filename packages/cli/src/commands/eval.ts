@@ -11,10 +11,11 @@ import {
   cocoKeypointResults,
   evaluateCocoKeypoints,
   type JointsRecord,
+  parseCocoKeypoints,
   parseCocoKeypointsGroundTruth,
   parseCocoKeypointsResults,
 } from '@hrnet/datasets';
-import { decodeImageFile, loadCocoDetections, loadCocoKeypoints } from '@hrnet/datasets/node';
+import { decodeImageFile, loadCocoDetections } from '@hrnet/datasets/node';
 import { PIXEL_STD } from '@hrnet/decode';
 import { PoseEstimator } from '@hrnet/models-zoo';
 import { backendOption, decodeOption, RUNTIME_HELP, readJsonOption, required, runtimeOption } from '../args';
@@ -120,10 +121,8 @@ export async function evalCommand(args: string[]): Promise<number> {
       'give --results <file>, or --images <dir> with a model (--model or --config/--weights)',
     );
   }
-  const gt: CocoKeypointsGroundTruth = parseCocoKeypointsGroundTruth(
-    await readJsonOption(annotationsPath, 'annotations'),
-    annotationsPath,
-  );
+  const annotationsJson = await readJsonOption(annotationsPath, 'annotations');
+  const gt: CocoKeypointsGroundTruth = parseCocoKeypointsGroundTruth(annotationsJson, annotationsPath);
   if (values.results !== undefined) {
     const results = parseCocoKeypointsResults(
       await readJsonOption(values.results, 'results'),
@@ -146,7 +145,11 @@ export async function evalCommand(args: string[]): Promise<number> {
   const estimator = new PoseEstimator(model, network);
   try {
     const [width, height] = model.inputSize;
-    const coco = await loadCocoKeypoints(annotationsPath, { imageDir, aspectRatio: width / height });
+    const coco = parseCocoKeypoints(annotationsJson, {
+      source: basename(annotationsPath),
+      imageDir,
+      aspectRatio: width / height,
+    });
     const records =
       values.boxes === undefined
         ? coco.records
