@@ -1,9 +1,11 @@
 /**
- * The inference benchmark suite: HRNet-W32 256x192 and W48 384x288, batch 1 and 8, in one process on this
- * machine: our tfjs forward on wasm, on cpu (one run, W32 batch 1 only: tens of seconds), our ONNX export on
+ * The inference benchmark suite: HRNet-W32 256x192 and W48 384x288, batch 1 and 8, in one run on this
+ * machine: our tfjs forward on wasm with one XNNPACK thread per core and, in a child process, with one thread
+ * (tfjs's own behaviour in Node), on cpu (one run, W32 batch 1 only: tens of seconds), our ONNX export on
  * onnxruntime-node (CPU), and ONNX Runtime on an independently exported model when one is present
  * (`$HRNET_BENCH_ONNX_W32` / `$HRNET_BENCH_ONNX_W48`, or `tools/models/hrnet-w32.onnx` / `hrnet-w48.onnx`).
- * Prints median ms per image, the ratio to the physical-limit estimate and to the wasm path; then the
+ * First it measures the cores' float32 FMA peak (`fma-peak.c`). Prints median ms per image, the ratio to the
+ * issue's physical-limit estimate, the share of the measured peak, and the speed-up over single-threaded wasm; then the
  * per-image pre/post-processing overhead (crop+normalise, decode official/dark, flip-test array work) against
  * the ONNX forward. Seeded random weights of realistic magnitude: the training initialisation (N(0, 0.001²)
  * kernels) drives activations into denormal floats, which slow CPUs down several times. Writes `results/bench.json`,
@@ -11,6 +13,7 @@
  *
  *   npm run bench -- [--runs 7] [--batch8-runs 3] [--only w32]
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +32,7 @@ import {
 } from '@hrnet/models-zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomizeWeights } from '../../testing/random-weights';
+import { type FmaPeak, measureFmaPeak } from './fma-peak';
 import { median, timeTensorOp } from './timing';
 
 const { values } = parseArgs({
@@ -36,14 +40,19 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '7' },
     'batch8-runs': { type: 'string', default: '3' },
     only: { type: 'string' },
+    /** Internal: the child process that times single-threaded wasm and prints its rows as JSON. */
+    'wasm-single-thread': { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
 const batch8Runs = Number(values['batch8-runs']);
 const toolsDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** This machine's sustained fp32 throughput estimate (2 AVX-512 cores), the issue's physical-limit anchor. */
+/** The issue's estimate of this machine's fp32 throughput (2 AVX-512 cores), its physical-limit anchor. */
 const PEAK_GFLOPS = 550;
+/** Row labels of the two wasm paths. */
+const WASM_SINGLE = 'tfjs wasm, 1 thread';
+const wasmThreaded = (threads: number) => `tfjs wasm, ${threads} threads`;
 
 interface ModelSpec {
   readonly name: 'w32' | 'w48';
@@ -87,7 +96,13 @@ function randomImages(batch: number, height: number, width: number): Float32Arra
   );
 }
 
-async function benchTfjs(spec: ModelSpec, backend: BackendName, batch: number, n: number): Promise<void> {
+async function benchTfjs(
+  spec: ModelSpec,
+  backend: BackendName,
+  batch: number,
+  n: number,
+  path = `tfjs ${backend}`,
+): Promise<void> {
   await setBackend(backend);
   const net = new PoseHighResolutionNet(hrnetPreset(spec.preset), { seed: 1 });
   randomizeWeights(net, 1);
@@ -96,8 +111,8 @@ async function benchTfjs(spec: ModelSpec, backend: BackendName, batch: number, n
   const ms = await timeTensorOp(n, () => net.predict(x));
   x.dispose();
   net.dispose();
-  rows.push({ model: spec.name, batch, path: `tfjs ${backend}`, runs: n, msPerImage: ms / batch });
-  log(`${spec.name} b${batch} tfjs ${backend}: ${(ms / batch).toFixed(1)} ms/image`);
+  rows.push({ model: spec.name, batch, path, runs: n, msPerImage: ms / batch });
+  log(`${spec.name} b${batch} ${path}: ${(ms / batch).toFixed(1)} ms/image`);
 }
 
 async function benchOnnx(
@@ -180,27 +195,32 @@ async function benchOverhead(ort: OrtModule, model: Uint8Array) {
   return { ...result, worstTotalMs: total, worstTotalPercentOfForward: (100 * total) / forwardMs };
 }
 
-function markdown(): string {
+function markdown(peak: FmaPeak | { error: string }): string {
+  const measured = 'gflops' in peak ? peak.gflops : undefined;
   const lines = [
     `Median ms per image, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, random weights. ` +
-      `Limit: forward GFLOP at ${PEAK_GFLOPS} GFLOP/s (W32 256x192 ${MODELS[0]!.gflop.toFixed(1)}, ` +
-      `W48 384x288 ${MODELS[1]!.gflop.toFixed(1)} GFLOP).`,
+      `Limit: forward GFLOP at the issue's ${PEAK_GFLOPS} GFLOP/s estimate (W32 256x192 ` +
+      `${MODELS[0]!.gflop.toFixed(1)}, W48 384x288 ${MODELS[1]!.gflop.toFixed(1)} GFLOP). ` +
+      ('gflops' in peak
+        ? `Measured float32 FMA peak in the same run (fma-peak.c, ${peak.threads} threads): ${peak.gflops.toFixed(0)} GFLOP/s.`
+        : `FMA peak not measured: ${peak.error}.`),
     '',
-    '| model | batch | path | runs | ms/image | x limit | vs tfjs wasm |',
-    '|---|---|---|---|---|---|---|',
+    '| model | batch | path | runs | ms/image | x limit | % of FMA peak | vs tfjs wasm 1 thread |',
+    '|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
     const spec = MODELS.find((m) => m.name === r.model)!;
     const limit = (spec.gflop / PEAK_GFLOPS) * 1000;
-    const wasm = rows.find((w) => w.model === r.model && w.batch === r.batch && w.path === 'tfjs wasm');
+    const single = rows.find((w) => w.model === r.model && w.batch === r.batch && w.path === WASM_SINGLE);
     const ms = r.msPerImage;
     const cells =
       ms === null
-        ? ['-', '-', '-']
+        ? ['-', '-', '-', '-']
         : [
             ms.toFixed(1),
             `${(ms / limit).toFixed(2)}x`,
-            wasm?.msPerImage ? `${(wasm.msPerImage / ms).toFixed(2)}x faster` : '-',
+            measured === undefined ? '-' : `${((100 * spec.gflop) / (ms / 1000) / measured).toFixed(0)}%`,
+            single?.msPerImage ? `${(single.msPerImage / ms).toFixed(2)}x faster` : '-',
           ];
     lines.push(
       `| ${r.model.toUpperCase()} | ${r.batch} | ${r.path}${r.note ? ` (${r.note})` : ''} | ${r.runs} | ${cells.join(' | ')} |`,
@@ -209,11 +229,42 @@ function markdown(): string {
   return lines.join('\n');
 }
 
+/** Times single-threaded wasm (batch 1) in a child process: a process's wasm backend has one thread count. */
+function benchWasmSingleThreadInChild(): void {
+  const args = [
+    '--import',
+    'tsx',
+    '--conditions=@hrnet/source',
+    fileURLToPath(import.meta.url),
+    '--wasm-single-thread',
+    '--runs',
+    String(runs),
+    ...(values.only === undefined ? [] : ['--only', values.only]),
+  ];
+  const out = execFileSync(process.execPath, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  rows.push(...(JSON.parse(out) as Row[]));
+}
+
+const selected = MODELS.filter((spec) => values.only === undefined || values.only === spec.name);
 tf.enableProdMode();
+if (values['wasm-single-thread']) {
+  await setBackend('wasm', { threads: 1 });
+  for (const spec of selected) await benchTfjs(spec, 'wasm', 1, runs, WASM_SINGLE);
+  process.stdout.write(JSON.stringify(rows));
+  process.exit(0);
+}
+const peak = measureFmaPeak();
+log(`FMA peak: ${JSON.stringify(peak)}`);
 const ort = await importOnnxRuntime('onnxruntime-node');
+await setBackend('wasm');
+const threads = (
+  tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }
+).wasm.tfjs.getThreadsCount();
 let overhead: Awaited<ReturnType<typeof benchOverhead>> | undefined;
-for (const spec of MODELS) {
-  if (values.only !== undefined && values.only !== spec.name) continue;
+for (const spec of selected) {
   await setBackend('wasm');
   const net = new PoseHighResolutionNet(hrnetPreset(spec.preset), { seed: 1 });
   randomizeWeights(net, 1);
@@ -242,15 +293,15 @@ for (const spec of MODELS) {
     const bytes = new Uint8Array(readFileSync(independent));
     await benchOnnx(spec, 'onnxruntime, independent export', bytes, ort, hrnetPreset(spec.preset).imageSize);
   }
-  await benchTfjs(spec, 'wasm', 1, runs);
+  await benchTfjs(spec, 'wasm', 1, runs, wasmThreaded(threads));
   if (spec.name === 'w32') {
-    await benchTfjs(spec, 'wasm', 8, Math.min(batch8Runs, 2));
+    await benchTfjs(spec, 'wasm', 8, Math.min(batch8Runs, 2), wasmThreaded(threads));
   } else {
     // 8 x 384x288 crops through W48 need more than the 4 GiB a wasm32 heap can hold: tfjs-wasm aborts.
     rows.push({
       model: spec.name,
       batch: 8,
-      path: 'tfjs wasm',
+      path: wasmThreaded(threads),
       runs: 0,
       msPerImage: null,
       note: 'exceeds the 4 GiB wasm heap',
@@ -262,15 +313,19 @@ for (const spec of MODELS) {
     log(`overhead: ${JSON.stringify(overhead)}`);
   }
 }
+benchWasmSingleThreadInChild();
+rows.sort(
+  (a, b) => MODELS.findIndex((m) => m.name === a.model) - MODELS.findIndex((m) => m.name === b.model),
+);
 
-const table = markdown();
+const table = markdown(peak);
 console.log(table);
 if (overhead !== undefined) {
   console.log('\nPer-image pre/post-processing (W32 256x192, 640x480 image, ONNX forward):');
   console.log(JSON.stringify(overhead, null, 2));
 }
 const results = join(toolsDir, 'results');
-writeFileSync(join(results, 'bench.json'), `${JSON.stringify({ rows, overhead }, null, 2)}\n`);
+writeFileSync(join(results, 'bench.json'), `${JSON.stringify({ fmaPeak: peak, rows, overhead }, null, 2)}\n`);
 writeFileSync(join(results, 'bench.md'), `${table}\n`);
 const readme = join(toolsDir, 'README.md');
 if (existsSync(readme) && values.only === undefined) {

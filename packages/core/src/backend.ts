@@ -29,18 +29,44 @@ async function importOptional(specifier: string, why: string): Promise<unknown> 
   }
 }
 
-/** Registers the backend's kernels; returns once `tf.setBackend` may be called. */
-const registrars: Record<BackendName, () => Promise<void>> = {
+/** Options of {@link setBackend}. */
+export interface BackendOptions {
+  /**
+   * wasm only: the size of the XNNPACK thread pool, 1 to 8, chosen before the backend's first start. In Node
+   * the default is every core this process may use (`os.availableParallelism()`, at most 8); 1 loads the
+   * single-threaded build. In browsers tfjs decides (threads need a cross-origin-isolated page); a number
+   * given here is passed to tfjs's `setThreadsCount`.
+   */
+  readonly threads?: number;
+}
+
+interface WasmModule {
+  setThreadsCount(n: number): void;
+  getThreadsCount(): number;
+}
+
+/**
+ * Registers the backend's kernels and returns how to start it (`tf.setBackend` by default): the wasm backend
+ * in Node starts its thread pool around that call.
+ */
+type Registrar = (
+  options: BackendOptions,
+) => Promise<((start: () => Promise<boolean>) => Promise<boolean>) | undefined>;
+
+const registrars: Record<BackendName, Registrar> = {
   async cpu() {
     await import('@tensorflow/tfjs-backend-cpu');
+    return undefined;
   },
-  async wasm() {
-    await importOptional('@tensorflow/tfjs-backend-wasm', 'the wasm backend');
+  async wasm(options) {
+    const wasm = (await importOptional('@tensorflow/tfjs-backend-wasm', 'the wasm backend')) as WasmModule;
+    return (start) => startWasm(wasm, options.threads, start);
   },
   async webgl() {
     if (isNode)
       throw new BackendError('the webgl backend needs a browser (WebGL); in Node use cpu, wasm or webgpu');
     await importOptional('@tensorflow/tfjs-backend-webgl', 'the webgl backend');
+    return undefined;
   },
   async webgpu() {
     const nav = (globalThis as { navigator?: { gpu?: unknown } }).navigator;
@@ -50,6 +76,7 @@ const registrars: Record<BackendName, () => Promise<void>> = {
       await installDawn();
     }
     await importOptional('@tensorflow/tfjs-backend-webgpu', 'the webgpu backend');
+    return undefined;
   },
   async tensorflow() {
     try {
@@ -57,8 +84,63 @@ const registrars: Record<BackendName, () => Promise<void>> = {
     } catch {
       await importOptional('@tensorflow/tfjs-node', 'the tensorflow backend (tfjs-node-gpu or tfjs-node)');
     }
+    return undefined;
   },
 };
+
+/** The running wasm backend's thread count, or `undefined` before it started (`tf.findBackend` would start it). */
+function runningWasmThreads(wasm: WasmModule): number | undefined {
+  try {
+    return wasm.getThreadsCount();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the wasm backend with the requested thread pool, or checks that the running one has it. In Node, more
+ * than one thread goes through {@link initWasmWithThreads} (tfjs alone runs single-threaded there).
+ */
+async function startWasm(
+  wasm: WasmModule,
+  threads: number | undefined,
+  start: () => Promise<boolean>,
+): Promise<boolean> {
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 8)) {
+    throw new BackendError(`wasm threads must be an integer from 1 to 8, got ${threads}`);
+  }
+  const running = runningWasmThreads(wasm);
+  if (running !== undefined) {
+    if (threads !== undefined && threads !== running) {
+      throw new BackendError(
+        `the wasm backend already runs with ${running} thread(s); choose threads before its first start`,
+      );
+    }
+    return start();
+  }
+  if (!isNode) {
+    if (threads !== undefined) wasm.setThreadsCount(threads);
+    return start();
+  }
+  const { defaultWasmThreads, initWasmWithThreads } = await import('./wasm-threads-node');
+  const count = threads ?? (await defaultWasmThreads());
+  if (count === 1) return start();
+  try {
+    return await initWasmWithThreads(
+      count,
+      {
+        wasm,
+        setFlag: (flag, value) => tf.env().set(flag, value),
+        emscriptenModule: () => (tf.backend() as unknown as { wasm: object }).wasm,
+      },
+      start,
+    );
+  } catch (error) {
+    throw new BackendError(
+      `the wasm backend could not start ${count} threads (${(error as Error).message}); pass threads: 1 for the single-threaded backend`,
+    );
+  }
+}
 
 /** Exposes Dawn's WebGPU (the `webgpu` npm package) as `navigator.gpu` in Node. */
 async function installDawn(): Promise<void> {
@@ -88,26 +170,30 @@ async function installDawn(): Promise<void> {
  * `tensorflow` loads `@tensorflow/tfjs-node-gpu` or `@tensorflow/tfjs-node` where they are installed.
  * In a bundled browser app, import the backend package (e.g. `import '@tensorflow/tfjs-backend-webgl'`) so that
  * it is registered already; `setBackend` then only activates it.
+ * `wasm` in Node runs multi-threaded by default (see {@link BackendOptions.threads}).
  * Throws {@link BackendError} with the reason when the backend cannot start here.
  *
  * @example
  * ```ts
  * import { setBackend } from '@hrnet/core';
- * await setBackend('wasm');
+ * await setBackend('wasm'); // in Node: one XNNPACK thread per core
+ * await setBackend('cpu');
  * ```
  */
-export async function setBackend(name: BackendName): Promise<void> {
+export async function setBackend(name: BackendName, options: BackendOptions = {}): Promise<void> {
   const register = registrars[name];
   if (register === undefined) {
     throw new BackendError(`unknown backend '${String(name)}'; expected one of ${BACKEND_NAMES.join(', ')}`);
   }
   // In a browser, a backend the app imported itself (bundlers cannot follow the dynamic imports above) is used
   // as is.
-  if (isNode || tf.findBackendFactory(name) === null) await register();
+  const starter = isNode || tf.findBackendFactory(name) === null ? await register(options) : undefined;
+  const start = () => tf.setBackend(name);
   let ok = false;
   try {
-    ok = await tf.setBackend(name);
+    ok = await (starter === undefined ? start() : starter(start));
   } catch (error) {
+    if (error instanceof BackendError) throw error;
     throw new BackendError(`backend '${name}' failed to initialise: ${(error as Error).message}`);
   }
   if (!ok) throw new BackendError(`backend '${name}' failed to initialise on this machine`);

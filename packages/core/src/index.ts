@@ -1,4 +1,11 @@
-export { BACKEND_NAMES, BackendError, type BackendName, registerGradients, setBackend } from './backend';
+export {
+  BACKEND_NAMES,
+  BackendError,
+  type BackendName,
+  type BackendOptions,
+  registerGradients,
+  setBackend,
+} from './backend';
 export { type BatchNormParameters, foldBatchNorm } from './fold';
 export * from './io';
 export { nchwToNhwc, ndArrayFromTensor, nhwcToNchw, tensorFromNdArray } from './layout';
