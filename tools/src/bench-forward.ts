@@ -1,5 +1,6 @@
 /**
- * HRNet-W32 256x192 batch-1 forward on the wasm and cpu backends in Node: median milliseconds, and the ratio to
+ * HRNet-W32 256x192 batch-1 forward on the wasm (one XNNPACK thread per core, as `setBackend('wasm')` starts it in
+ * Node) and cpu backends in Node: median milliseconds, and the ratio to
  * a baseline measured in the same run (one 3x3 64->64 convolution at 64x48 on the same backend, the network's
  * most common layer shape), so figures from a noisy shared machine can be compared.
  *
@@ -25,7 +26,7 @@ const { values } = parseArgs({
 const W32_GFLOP = 15.3;
 
 interface Row {
-  backend: BackendName;
+  backend: string;
   runs: number;
   forwardMs: number;
   baselineMs: number;
@@ -45,8 +46,12 @@ async function measure(backend: BackendName, runs: number): Promise<Row> {
   const forwardMs = await timeTensorOp(runs, () => net.predict(image));
   tf.dispose([x, k, image]);
   net.dispose();
+  const threads =
+    backend === 'wasm'
+      ? ` (${(tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount()} threads)`
+      : '';
   return {
-    backend,
+    backend: `${backend}${threads}`,
     runs,
     forwardMs,
     baselineMs,

@@ -1,6 +1,7 @@
 /**
- * PP-TinyPose 256x192 (ncnn .param/.bin run as tfjs ops by `NcnnModel`) on the wasm and cpu backends in
- * Node: median milliseconds per forward at batch 1 and 8, and per crop at batch 8.
+ * PP-TinyPose 256x192 (ncnn .param/.bin run as tfjs ops by `NcnnModel`) on the wasm (one thread per core) and
+ * cpu backends in Node, and exported to ONNX (`NcnnModel.toOnnx`) on onnxruntime-node: median milliseconds per
+ * forward at batch 1 and 8, and per crop at batch 8.
  *
  *   npx tsx --conditions=@hrnet/source src/bench-ncnn.ts [--runs 5] [--cpu-runs 2] [--shared DIR]
  */
@@ -10,7 +11,8 @@ import { parseArgs } from 'node:util';
 import { type BackendName, setBackend } from '@hrnet/core';
 import { NcnnModel } from '@hrnet/models-zoo';
 import * as tf from '@tensorflow/tfjs-core';
-import { timeTensorOp } from './timing';
+import * as ort from 'onnxruntime-node';
+import { median, timeTensorOp } from './timing';
 
 const { values } = parseArgs({
   options: {
@@ -39,9 +41,31 @@ async function measure(backend: BackendName, runs: number): Promise<void> {
   model.dispose();
 }
 
+async function measureOnnx(runs: number): Promise<void> {
+  await setBackend('cpu');
+  const model = NcnnModel.load(paramText, bin, { source: paramPath, inputShape: [256, 192, 3] });
+  const session = await ort.InferenceSession.create(model.toOnnx(), { graphOptimizationLevel: 'all' });
+  model.dispose();
+  for (const batch of [1, 8]) {
+    const data = tf.tidy(() => tf.randomNormal([batch, 3, 256, 192]).dataSync() as Float32Array);
+    const input = new ort.Tensor('float32', data, [batch, 3, 256, 192]);
+    await session.run({ input });
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
+      await session.run({ input });
+      times.push(performance.now() - t0);
+    }
+    const ms = median(times);
+    console.log(`| onnxruntime-node | ${batch} | ${runs} | ${ms.toFixed(1)} | ${(ms / batch).toFixed(1)} |`);
+  }
+  await session.release();
+}
+
 tf.enableProdMode();
 console.log('PP-TinyPose 256x192 via NcnnModel, Node', process.version);
 console.log('| backend | batch | runs | forward ms (median) | ms per crop |');
 console.log('|---|---|---|---|---|');
+await measureOnnx(Number(values.runs));
 await measure('wasm', Number(values.runs));
 await measure('cpu', Number(values['cpu-runs']));

@@ -43,6 +43,12 @@ describe('end to end with PP-TinyPose on ../shared/data/coco-sample', () => {
     expect(Math.abs(stats[0]! - reference.coco_sample_gt_boxes.stats[0]!)).toBeLessThanOrEqual(0.01);
   });
 
+  test('--runtime onnx (PP-TinyPose exported from its ncnn graph) gives the same stats as tfjs', async () => {
+    const [tfjs, onnx] = [await evalStats(), await evalStats('--runtime', 'onnx')];
+    // Heatmaps agree within ~1e-6 (ncnn model test), so every keypoint and every stat matches closely.
+    for (const [i, stat] of onnx.entries()) expect(Math.abs(stat - tfjs[i]!)).toBeLessThan(1e-3);
+  });
+
   test('flip test, DARK and detection boxes run through the same evaluation', async () => {
     for (const extra of [
       ['--flip-test'],

@@ -4,11 +4,12 @@ import { ProtoWriter } from './proto';
 export const ONNX_OPSET = 17;
 /** IR version that goes with opset 17. */
 const ONNX_IR_VERSION = 8;
-/** `TensorProto.DataType.FLOAT`. */
+/** `TensorProto.DataType`: FLOAT and INT64 (shapes, sizes and split lengths). */
 const FLOAT = 1;
+const INT64 = 7;
 
-/** An attribute value: an integer, a string or a list of integers (all this exporter needs). */
-export type OnnxAttribute = number | string | readonly number[];
+/** An attribute value: an integer, a float (`{ float: x }`), a string or a list of integers. */
+export type OnnxAttribute = number | { readonly float: number } | string | readonly number[];
 
 interface OnnxNode {
   readonly opType: string;
@@ -21,7 +22,7 @@ interface OnnxNode {
 interface Initializer {
   readonly name: string;
   readonly dims: readonly number[];
-  readonly data: Float32Array;
+  readonly data: Float32Array | BigInt64Array;
 }
 
 /** A tensor's dimension: a fixed size or a symbolic name (e.g. `N` for a dynamic batch). */
@@ -44,7 +45,7 @@ export interface OnnxConvOptions {
 }
 
 /**
- * Builds an ONNX graph node by node (float32 tensors only) and serialises it as an ONNX `ModelProto`.
+ * Builds an ONNX graph node by node (float32 tensors, int64 constants) and serialises it as an ONNX `ModelProto`.
  * Every method returns the name of the tensor it produces, so a network's export reads like its forward.
  *
  * @example
@@ -82,11 +83,31 @@ export class OnnxGraphBuilder {
     return name;
   }
 
+  /** Adds a constant 1-D int64 tensor (a shape, sizes, split lengths); returns its name. */
+  int64Initializer(prefix: string, values: readonly number[]): string {
+    const name = this.uniqueName(prefix);
+    this.initializers.push({ name, dims: [values.length], data: BigInt64Array.from(values, BigInt) });
+    return name;
+  }
+
   /** Appends a node with one output; returns the output's name. */
   node(opType: string, inputs: readonly string[], attributes: Record<string, OnnxAttribute> = {}): string {
     const name = this.uniqueName(opType.toLowerCase());
     this.nodes.push({ opType, name, inputs: [...inputs], outputs: [name], attributes });
     return name;
+  }
+
+  /** Appends a node with `outputCount` outputs (e.g. `Split`); returns their names. */
+  multiOutputNode(
+    opType: string,
+    inputs: readonly string[],
+    outputCount: number,
+    attributes: Record<string, OnnxAttribute> = {},
+  ): string[] {
+    const name = this.uniqueName(opType.toLowerCase());
+    const outputs = Array.from({ length: outputCount }, (_, i) => `${name}_${i}`);
+    this.nodes.push({ opType, name, inputs: [...inputs], outputs, attributes });
+    return outputs;
   }
 
   /** `Conv` with symmetric zero padding. */
@@ -176,13 +197,15 @@ function writeNode(w: ProtoWriter, node: OnnxNode): void {
     w.message(5, (a) => writeAttribute(a, name, value));
 }
 
-/** `AttributeProto`: name (1), i (3), s (4), ints (8), type (20: INT 2, STRING 3, INTS 7). */
+/** `AttributeProto`: name (1), f (2), i (3), s (4), ints (8), type (20: FLOAT 1, INT 2, STRING 3, INTS 7). */
 function writeAttribute(w: ProtoWriter, name: string, value: OnnxAttribute): void {
   w.string(1, name);
   if (typeof value === 'number') {
     w.varint(3, value).varint(20, 2);
   } else if (typeof value === 'string') {
     w.string(4, value).varint(20, 3);
+  } else if ('float' in value) {
+    w.float32(2, value.float).varint(20, 1);
   } else {
     for (const i of value) w.varint(8, i);
     w.varint(20, 7);
@@ -192,7 +215,7 @@ function writeAttribute(w: ProtoWriter, name: string, value: OnnxAttribute): voi
 /** `TensorProto`: dims (1), data_type (2), name (8), raw_data (9: the platform's bytes, little-endian everywhere JS runs in practice). */
 function writeTensor(w: ProtoWriter, tensor: Initializer): void {
   for (const d of tensor.dims) w.varint(1, d);
-  w.varint(2, FLOAT);
+  w.varint(2, tensor.data instanceof Float32Array ? FLOAT : INT64);
   w.string(8, tensor.name);
   const { buffer, byteOffset, byteLength } = tensor.data;
   w.bytes(9, new Uint8Array(buffer, byteOffset, byteLength));

@@ -29,7 +29,7 @@ export class ProtoWriter {
     this.length += 1;
   }
 
-  private tag(field: number, wireType: 0 | 2): void {
+  private tag(field: number, wireType: 0 | 2 | 5): void {
     this.pushVarint(field * 8 + wireType);
   }
 
@@ -37,6 +37,17 @@ export class ProtoWriter {
   varint(field: number, value: number): this {
     this.tag(field, 0);
     this.pushVarint(value);
+    return this;
+  }
+
+  /** A `float` field (wire type 5: four little-endian bytes). */
+  float32(field: number, value: number): this {
+    this.tag(field, 5);
+    const bytes = new Uint8Array(4);
+    new DataView(bytes.buffer).setFloat32(0, value, true);
+    this.flushScratch();
+    this.chunks.push(bytes);
+    this.length += 4;
     return this;
   }
 

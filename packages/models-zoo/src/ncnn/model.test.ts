@@ -87,3 +87,32 @@ describe('PP-TinyPose 128x96 via NcnnModel', () => {
     model.dispose();
   });
 });
+
+describe('PP-TinyPose 256x192 exported to ONNX (NcnnModel.toOnnx) on onnxruntime-node', () => {
+  it('reproduces the reference heatmaps within 1e-4 for a batch of the three fixtures', async () => {
+    const ort = await import('onnxruntime-node');
+    await setBackend('cpu');
+    const { param, bin, source } = modelFiles('256x192');
+    const model = NcnnModel.load(param, bin, { source, inputShape: [256, 192, 3] });
+    const onnx = model.toOnnx();
+    model.dispose();
+    const read = (name: string) => parseNpy(readFileSync(referencePath('pp-tinypose', `${name}.npy`)), name);
+    const inputs = FIXTURES.map((name) => toFloat32(read(`input-${name}`)));
+    const batch = new Float32Array(inputs.reduce((n, a) => n + a.length, 0));
+    for (const [i, a] of inputs.entries()) batch.set(a, i * a.length);
+    const session = await ort.InferenceSession.create(onnx);
+    const result = await session.run({ input: new ort.Tensor('float32', batch, [3, 3, 256, 192]) });
+    await session.release();
+    const heatmaps = result.heatmaps;
+    expect(heatmaps?.dims).toEqual([3, 17, 64, 48]);
+    const data = heatmaps?.data as Float32Array;
+    const size = 17 * 64 * 48;
+    for (const [i, name] of FIXTURES.entries()) {
+      const expected = toFloat32(read(`heatmaps-${name}`));
+      let err = 0;
+      for (let j = 0; j < size; j++) err = Math.max(err, Math.abs(data[i * size + j]! - expected[j]!));
+      console.log(`[onnx] ${name}: max abs error ${err.toExponential(3)}`);
+      expect(err).toBeLessThan(1e-4);
+    }
+  });
+});

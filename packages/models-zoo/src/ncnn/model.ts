@@ -1,6 +1,7 @@
 import { FormatError } from '@hrnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type Blob, channelsLastBlob, toChannelsLast } from './blob';
+import { exportNcnnOnnx } from './onnx-export';
 import { type CompiledLayer, compileChannelShuffle, compileLayer } from './ops';
 import {
   checkParams,
@@ -10,7 +11,7 @@ import {
   parseNcnnParam,
   scalarParam,
 } from './param';
-import { readNcnnWeights } from './weights';
+import { type NcnnLayerWeights, readNcnnWeights } from './weights';
 
 /** Options of {@link NcnnModel.load}. */
 export interface NcnnLoadOptions {
@@ -62,6 +63,9 @@ export class NcnnModel {
   readonly inputName: string;
   readonly outputName: string;
   private readonly steps: readonly Step[];
+  /** The parsed graph and its float32 weights, kept for {@link toOnnx}. */
+  private readonly graph: NcnnGraph;
+  private readonly weights: ReadonlyMap<string, NcnnLayerWeights>;
   private disposed = false;
 
   private constructor(graph: NcnnGraph, bin: Uint8Array, options: NcnnLoadOptions) {
@@ -94,6 +98,8 @@ export class NcnnModel {
     this.outputName = output;
 
     const weights = readNcnnWeights(graph, bin, `${graph.source.replace(/\.param$/, '')}.bin`);
+    this.graph = graph;
+    this.weights = weights;
     const lastReader = new Map<string, number>();
     const layers = graph.layers.filter((l) => l !== input);
     layers.forEach((l, i) => {
@@ -174,6 +180,15 @@ export class NcnnModel {
     } finally {
       for (const blob of live.values()) blob.t.dispose();
     }
+  }
+
+  /**
+   * The graph as an ONNX model (see {@link exportNcnnOnnx}): input `input` `[N, C, H, W]`, output `heatmaps`
+   * `[N, K, h, w]`, for ONNX Runtime (`--runtime onnx`).
+   */
+  toOnnx(): Uint8Array {
+    const { graph, weights, inputShape, inputName, outputName } = this;
+    return exportNcnnOnnx({ graph, weights, inputShape, inputName, outputName });
   }
 
   /** Frees the weight tensors; the model cannot be used afterwards. */

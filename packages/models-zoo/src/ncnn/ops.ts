@@ -28,11 +28,11 @@ export interface LayerContext {
   readonly weights: NcnnLayerWeights | undefined;
 }
 
-function fail(ctx: LayerContext, problem: string): never {
+export function fail(ctx: LayerContext, problem: string): never {
   throw new FormatError(ctx.graph.source, `${layerLabel(ctx.layer)}: ${problem}`);
 }
 
-function param(ctx: LayerContext, id: number, fallback: number): number {
+export function param(ctx: LayerContext, id: number, fallback: number): number {
   return scalarParam(ctx.graph, ctx.layer, id, fallback);
 }
 
@@ -281,29 +281,43 @@ const split: Compiler = (ctx) => {
   return { weights: [], run: (inputs) => ctx.layer.outputs.map(() => only(inputs)) };
 };
 
-const slice: Compiler = (ctx) => {
-  checkParams(ctx.graph, ctx.layer, [0, 1]);
-  if (ctx.layer.inputs.length !== 1) fail(ctx, 'expected 1 input');
+/** Slice's `-23300=` list, one entry per output (checked when the layer is compiled). */
+function sliceList(ctx: LayerContext): readonly number[] {
   const slices = arrayParam(ctx.graph, ctx.layer, 0) ?? [];
   const count = ctx.layer.outputs.length;
   if (slices.length !== count) fail(ctx, `has ${count} outputs but ${slices.length} slices (-23300=)`);
+  return slices;
+}
+
+/** Slice's part sizes along an axis of extent `total` (-233 takes an even share of what is left). */
+export function sliceSizes(ctx: LayerContext, total: number): number[] {
+  const slices = sliceList(ctx);
+  const count = slices.length;
+  const sizes: number[] = [];
+  let start = 0;
+  for (const [i, s] of slices.entries()) {
+    // -233 takes an even share of what the earlier slices left (ncnn slice.cpp).
+    const size = s === -233 ? Math.floor((total - start) / (count - i)) : s;
+    sizes.push(size);
+    start += size;
+  }
+  if (start !== total || sizes.some((s) => s <= 0))
+    fail(ctx, `slices [${sizes}] do not cover axis ${param(ctx, 1, 0)} of size ${total}`);
+  return sizes;
+}
+
+const slice: Compiler = (ctx) => {
+  checkParams(ctx.graph, ctx.layer, [0, 1]);
+  if (ctx.layer.inputs.length !== 1) fail(ctx, 'expected 1 input');
+  sliceList(ctx);
   const axis = param(ctx, 1, 0);
   return {
     weights: [],
     run: (inputs) => {
       const x = only(inputs);
       const tfa = tfAxis(x, axis);
-      const total = x.t.shape[tfa] ?? 0;
-      const sizes: number[] = [];
-      let start = 0;
-      for (const [i, s] of slices.entries()) {
-        // -233 takes an even share of what the earlier slices left (ncnn slice.cpp).
-        const size = s === -233 ? Math.floor((total - start) / (count - i)) : s;
-        sizes.push(size);
-        start += size;
-      }
-      if (start !== total || sizes.some((s) => s <= 0))
-        fail(ctx, `slices [${sizes}] do not cover axis ${axis} of size ${total}`);
+      const sizes = sliceSizes(ctx, x.t.shape[tfa] ?? 0);
+      const count = sizes.length;
       const [first] = sizes;
       if (tfa === x.t.rank - 1 && first !== undefined && sizes.every((n) => n === first)) {
         // Equal parts of the innermost axis: one transpose makes each part contiguous. tfjs-cpu slices
@@ -341,7 +355,7 @@ const concat: Compiler = (ctx) => {
 };
 
 /** Reshape's target shape, outermost first (`[c, h, w]`, `[h, w]` or `[w]`), with ncnn's 0 and -1 entries. */
-function reshapeTarget(ctx: LayerContext): number[] {
+export function reshapeTarget(ctx: LayerContext): number[] {
   expectArity(ctx, 1, 1);
   // 11 (d), 6 (shape expression), 3 (permute) and the batch axes 12/13 are not implemented.
   checkParams(ctx.graph, ctx.layer, [0, 1, 2]);
@@ -353,7 +367,11 @@ function reshapeTarget(ctx: LayerContext): number[] {
 }
 
 /** Resolves 0 (keep the input's extent, aligned on the innermost axis; ncnn reads 1 past the input's rank) and -1 (infer). */
-function resolveReshape(ctx: LayerContext, target: readonly number[], inShape: readonly number[]): number[] {
+export function resolveReshape(
+  ctx: LayerContext,
+  target: readonly number[],
+  inShape: readonly number[],
+): number[] {
   const total = inShape.reduce((a, b) => a * b, 1);
   const out = target.map((n, i) => (n === 0 ? (inShape[inShape.length - target.length + i] ?? 1) : n));
   const known = out.filter((n) => n !== -1).reduce((a, b) => a * b, 1);
@@ -418,7 +436,7 @@ export function compileChannelShuffle(
 }
 
 /** Permute `order_type` (0=) for 3-D blobs: tfjs permutation of the planar `[c, h, w]` axes (permute.cpp). */
-const PERMUTE_3D: readonly (readonly number[])[] = [
+export const PERMUTE_3D: readonly (readonly number[])[] = [
   [0, 1, 2], // w h c
   [0, 2, 1], // h w c
   [1, 0, 2], // w c h
@@ -446,7 +464,7 @@ const permute: Compiler = (ctx) => {
 };
 
 /** Source index of each output index for ncnn nearest resize: `min((int)(y * scale), in - 1)` in float32. */
-function nearestIndices(inSize: number, outSize: number, scale: number): number[] {
+export function nearestIndices(inSize: number, outSize: number, scale: number): number[] {
   const s = Math.fround(scale);
   return Array.from({ length: outSize }, (_, y) => Math.min(Math.trunc(Math.fround(y * s)), inSize - 1));
 }

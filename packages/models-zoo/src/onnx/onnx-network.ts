@@ -1,5 +1,6 @@
 import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT, PoseHighResolutionNet } from '@hrnet/layers';
 import type { HeatmapNetwork, NchwHeatmapNetwork, NchwHeatmaps, NchwShape } from '../estimator/network';
+import { NcnnModel } from '../ncnn';
 import type { OrtModule, OrtSession, OrtSessionOptions } from './ort';
 
 /**
@@ -39,19 +40,19 @@ export class OnnxHeatmapNetwork implements NchwHeatmapNetwork {
 }
 
 /**
- * Moves a loaded HRNet to ONNX Runtime: exports it (`exportOnnx`, BatchNorm folded), opens the model and frees
- * the tfjs network. Only HRNet networks can be exported (not the ncnn PP-TinyPose).
+ * Moves a loaded network to ONNX Runtime: exports it (an HRNet with `exportOnnx`, BatchNorm folded; an ncnn
+ * model such as PP-TinyPose with `NcnnModel.toOnnx`), opens the model and frees the tfjs network.
  */
 export async function toOnnxNetwork(
   network: HeatmapNetwork,
   ort: OrtModule,
   options: OrtSessionOptions = {},
 ): Promise<OnnxHeatmapNetwork> {
-  if (!(network instanceof PoseHighResolutionNet)) {
-    throw new Error('the onnx runtime runs HRNet models only (exported from the layer graph)');
-  }
   try {
-    return await OnnxHeatmapNetwork.create(ort, exportOnnx(network), options);
+    if (network instanceof PoseHighResolutionNet)
+      return await OnnxHeatmapNetwork.create(ort, exportOnnx(network), options);
+    if (network instanceof NcnnModel) return await OnnxHeatmapNetwork.create(ort, network.toOnnx(), options);
+    throw new Error('the onnx runtime runs HRNet and ncnn models (those the zoo loads)');
   } finally {
     network.dispose();
   }
