@@ -94,4 +94,19 @@ describe('end to end with PP-TinyPose on ../shared/data/coco-sample', () => {
     expect(failure.stderr).toMatch(/tinypose_256x192\.param/);
     expect(failure.stderr).toMatch(/HRNET_WEIGHTS_DIR/);
   });
+
+  test('a missing --boxes file fails like hrnet eval, naming the file', async () => {
+    const missing = join(work, 'no-such-detections.json');
+    for (const args of [
+      ['predict', sample('000000000785.jpg'), '--out', join(work, 'y'), '--boxes', missing],
+      [
+        ...['eval', '--annotations', sample('test_coco.json'), '--images', dataPath('coco-sample')],
+        ...['--model', 'pp-tinypose-256x192', '--boxes', missing],
+      ],
+    ]) {
+      const failure = await hrnetFails(args, { env });
+      expect(failure.code).toBe(1);
+      expect(failure.stderr).toContain(`${missing}: cannot read`);
+    }
+  });
 });

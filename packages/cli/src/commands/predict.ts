@@ -79,7 +79,7 @@ export async function predict(args: string[]): Promise<number> {
   const estimator = new PoseEstimator(model, network);
   try {
     const detections =
-      values.boxes === undefined ? undefined : readDetections(values.boxes, model, threshold);
+      values.boxes === undefined ? undefined : await readDetections(values.boxes, model, threshold);
     mkdirSync(values.out, { recursive: true });
     const all: Record<string, unknown> = {};
     for (const [i, path] of positionals.entries()) {
