@@ -19,6 +19,7 @@ import {
   parseCocoKeypointsResults,
 } from '@hrnet/datasets';
 import { dataPath } from '../../testing/shared';
+import { median } from './timing';
 
 const COPIES = 3125;
 const RUNS = 5;
@@ -55,11 +56,6 @@ function synthetic(): { gt: CocoKeypointsGroundTruth; resultsText: string } {
     }
   }
   return { gt: { images, annotations, categories: sample.categories }, resultsText: JSON.stringify(results) };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 function time(fn: () => void): number {

@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { type BackendName, setBackend } from '@hrnet/core';
 import { hrnetPreset, PoseHighResolutionNet } from '@hrnet/layers';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomizeWeights } from '../../testing/random-weights';
 import { timeTensorOp } from './timing';
@@ -46,10 +47,7 @@ async function measure(backend: BackendName, runs: number): Promise<Row> {
   const forwardMs = await timeTensorOp(runs, () => net.predict(image));
   tf.dispose([x, k, image]);
   net.dispose();
-  const threads =
-    backend === 'wasm'
-      ? ` (${(tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }).wasm.tfjs.getThreadsCount()} threads)`
-      : '';
+  const threads = backend === 'wasm' ? ` (${getThreadsCount()} threads)` : '';
   return {
     backend: `${backend}${threads}`,
     runs,

@@ -12,7 +12,7 @@ import { type BackendName, setBackend } from '@hrnet/core';
 import { NcnnModel } from '@hrnet/models-zoo';
 import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
-import { median, timeTensorOp } from './timing';
+import { timeAsync, timeTensorOp } from './timing';
 
 const { values } = parseArgs({
   options: {
@@ -49,14 +49,7 @@ async function measureOnnx(runs: number): Promise<void> {
   for (const batch of [1, 8]) {
     const data = tf.tidy(() => tf.randomNormal([batch, 3, 256, 192]).dataSync() as Float32Array);
     const input = new ort.Tensor('float32', data, [batch, 3, 256, 192]);
-    await session.run({ input });
-    const times: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t0 = performance.now();
-      await session.run({ input });
-      times.push(performance.now() - t0);
-    }
-    const ms = median(times);
+    const ms = await timeAsync(runs, () => session.run({ input }));
     console.log(`| onnxruntime-node | ${batch} | ${runs} | ${ms.toFixed(1)} | ${(ms / batch).toFixed(1)} |`);
   }
   await session.release();

@@ -30,10 +30,11 @@ import {
   type OrtModule,
   PoseEstimator,
 } from '@hrnet/models-zoo';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { randomizeWeights } from '../../testing/random-weights';
 import { type FmaPeak, measureFmaPeak } from './fma-peak';
-import { median, timeTensorOp } from './timing';
+import { median, timeAsync, timeTensorOp } from './timing';
 
 const { values } = parseArgs({
   options: {
@@ -78,17 +79,6 @@ interface Row {
 
 const rows: Row[] = [];
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function timeAsync(n: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  return median(times);
-}
 
 function randomImages(batch: number, height: number, width: number): Float32Array {
   return tf.tidy(
@@ -260,9 +250,7 @@ const peak = measureFmaPeak();
 log(`FMA peak: ${JSON.stringify(peak)}`);
 const ort = await importOnnxRuntime('onnxruntime-node');
 await setBackend('wasm');
-const threads = (
-  tf.backend() as unknown as { wasm: { tfjs: { getThreadsCount(): number } } }
-).wasm.tfjs.getThreadsCount();
+const threads = getThreadsCount();
 let overhead: Awaited<ReturnType<typeof benchOverhead>> | undefined;
 for (const spec of selected) {
   await setBackend('wasm');

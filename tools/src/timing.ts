@@ -21,3 +21,15 @@ export async function timeTensorOp(runs: number, fn: () => tf.Tensor): Promise<n
   }
   return median(times);
 }
+
+/** Median wall time in ms of `runs` calls of an async function (after one warm-up call). */
+export async function timeAsync(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await fn();
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}

@@ -40,6 +40,9 @@ export interface BackendOptions {
   readonly threads?: number;
 }
 
+/** The largest wasm thread pool: tfjs's threaded build pre-creates 8 workers and caps its pool there. */
+const MAX_WASM_THREADS = 8;
+
 interface WasmModule {
   setThreadsCount(n: number): void;
   getThreadsCount(): number;
@@ -106,8 +109,8 @@ async function startWasm(
   threads: number | undefined,
   start: () => Promise<boolean>,
 ): Promise<boolean> {
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 8)) {
-    throw new BackendError(`wasm threads must be an integer from 1 to 8, got ${threads}`);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= MAX_WASM_THREADS)) {
+    throw new BackendError(`wasm threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${threads}`);
   }
   const running = runningWasmThreads(wasm);
   if (running !== undefined) {
@@ -122,8 +125,8 @@ async function startWasm(
     if (threads !== undefined) wasm.setThreadsCount(threads);
     return start();
   }
-  const { defaultWasmThreads, initWasmWithThreads } = await import('./wasm-threads-node');
-  const count = threads ?? (await defaultWasmThreads());
+  const { availableCores, initWasmWithThreads } = await import('./wasm-threads-node');
+  const count = threads ?? Math.min(await availableCores(), MAX_WASM_THREADS);
   if (count === 1) return start();
   try {
     return await initWasmWithThreads(

@@ -31,15 +31,13 @@ async function nodeBuiltin<T>(name: string): Promise<T> {
 /** Files of `@tensorflow/tfjs-backend-wasm` the threaded backend loads in its workers. */
 const GLUE = 'wasm-out/tfjs-backend-wasm-threaded-simd.js';
 const WORKER = 'wasm-out/tfjs-backend-wasm-threaded-simd.worker.js';
-/** The largest pool: the threaded build pre-creates 8 workers and caps its pool there. */
-export const MAX_WASM_THREADS = 8;
 /** How long the workers may take to start before {@link initWasmWithThreads} gives up. */
 const START_TIMEOUT_MS = 60_000;
 
-/** The default pool size in Node: the cores this process may use, at most {@link MAX_WASM_THREADS}. */
-export async function defaultWasmThreads(): Promise<number> {
+/** The cores this process may use (`os.availableParallelism()`). */
+export async function availableCores(): Promise<number> {
   const os = await nodeBuiltin<typeof import('node:os')>('os');
-  return Math.min(os.availableParallelism(), MAX_WASM_THREADS);
+  return os.availableParallelism();
 }
 
 /** The parts of tfjs's wasm backend and of its emscripten module that {@link initWasmWithThreads} uses. */

@@ -2,14 +2,14 @@ import { readFileSync } from 'node:fs';
 import { nchwToNhwc, nhwcToNchw, setBackend, tensorFromNdArray } from '@hrnet/core';
 import { readNpyFile, readStateDictFile } from '@hrnet/core/node';
 import * as tf from '@tensorflow/tfjs-core';
-import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runOnnxModel } from '../../../../testing/onnx';
 import { randomizeWeights } from '../../../../testing/random-weights';
 import { referencePath } from '../../../../testing/shared';
 import { hrnetPreset, parseHRNetConfigYaml } from '../config';
 import { PoseHighResolutionNet } from '../pose-hrnet';
 import { loadStateDict } from '../state-dict';
-import { exportOnnx, ONNX_INPUT, ONNX_OUTPUT } from './export';
+import { exportOnnx } from './export';
 
 /** Max abs difference allowed between ONNX Runtime and the tfjs forward / the official output. */
 const TOLERANCE = 1e-4;
@@ -33,17 +33,6 @@ function tfjsForward(net: PoseHighResolutionNet, data: Float32Array, shape: numb
   });
 }
 
-async function onnxForward(model: Uint8Array, data: Float32Array, shape: number[]) {
-  const session = await ort.InferenceSession.create(model);
-  try {
-    const result = await session.run({ [ONNX_INPUT]: new ort.Tensor('float32', data, shape) });
-    const heatmaps = result[ONNX_OUTPUT]!;
-    return { data: heatmaps.data as Float32Array, dims: [...heatmaps.dims] };
-  } finally {
-    await session.release();
-  }
-}
-
 describe('exportOnnx', () => {
   afterAll(() => tf.disposeVariables());
 
@@ -59,7 +48,7 @@ describe('exportOnnx', () => {
       const input = await readNpyFile(tiny('input.npy'));
       const expected = await readNpyFile(tiny('output.npy'));
       const data = tensorFromNdArray(input).dataSync() as Float32Array;
-      const onnx = await onnxForward(exportOnnx(net), data, [...input.shape]);
+      const onnx = await runOnnxModel(exportOnnx(net), data, [...input.shape]);
       expect(onnx.dims).toEqual([...expected.shape]);
       const official = tensorFromNdArray(expected).dataSync() as Float32Array;
       expect(maxAbsDiff(onnx.data, official)).toBeLessThan(TOLERANCE);
@@ -80,7 +69,7 @@ describe('exportOnnx', () => {
       const shape = [2, 3, 256, 192];
       const data = tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', 3).dataSync() as Float32Array);
       const model = exportOnnx(net);
-      const onnx = await onnxForward(model, data, shape);
+      const onnx = await runOnnxModel(model, data, shape);
       expect(onnx.dims).toEqual([2, 17, 64, 48]);
       const reference = tfjsForward(net, data, shape);
       // Heatmaps of a meaningful size, so that the tolerance means something.

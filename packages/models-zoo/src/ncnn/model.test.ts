@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseNpy, setBackend, toFloat32 } from '@hrnet/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runOnnxModel } from '../../../../testing/onnx';
 import { referencePath, sharedDir } from '../../../../testing/shared';
 import { NcnnModel } from './model';
 
@@ -90,7 +91,6 @@ describe('PP-TinyPose 128x96 via NcnnModel', () => {
 
 describe('PP-TinyPose 256x192 exported to ONNX (NcnnModel.toOnnx) on onnxruntime-node', () => {
   it('reproduces the reference heatmaps within 1e-4 for a batch of the three fixtures', async () => {
-    const ort = await import('onnxruntime-node');
     await setBackend('cpu');
     const { param, bin, source } = modelFiles('256x192');
     const model = NcnnModel.load(param, bin, { source, inputShape: [256, 192, 3] });
@@ -100,12 +100,9 @@ describe('PP-TinyPose 256x192 exported to ONNX (NcnnModel.toOnnx) on onnxruntime
     const inputs = FIXTURES.map((name) => toFloat32(read(`input-${name}`)));
     const batch = new Float32Array(inputs.reduce((n, a) => n + a.length, 0));
     for (const [i, a] of inputs.entries()) batch.set(a, i * a.length);
-    const session = await ort.InferenceSession.create(onnx);
-    const result = await session.run({ input: new ort.Tensor('float32', batch, [3, 3, 256, 192]) });
-    await session.release();
-    const heatmaps = result.heatmaps;
-    expect(heatmaps?.dims).toEqual([3, 17, 64, 48]);
-    const data = heatmaps?.data as Float32Array;
+    const heatmaps = await runOnnxModel(onnx, batch, [3, 3, 256, 192]);
+    expect(heatmaps.dims).toEqual([3, 17, 64, 48]);
+    const data = heatmaps.data;
     const size = 17 * 64 * 48;
     for (const [i, name] of FIXTURES.entries()) {
       const expected = toFloat32(read(`heatmaps-${name}`));

@@ -1,8 +1,8 @@
 import { FormatError, setBackend } from '@hrnet/core';
 import * as tf from '@tensorflow/tfjs-core';
-import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maxAbsDiff } from '../../../../testing/cli';
+import { runOnnxModel } from '../../../../testing/onnx';
 import { NcnnModel } from './model';
 
 /**
@@ -36,16 +36,6 @@ function weightsBin(): Uint8Array {
   return new Uint8Array(values.buffer);
 }
 
-async function runOnnx(model: Uint8Array, nchw: Float32Array, shape: number[]) {
-  const session = await ort.InferenceSession.create(model);
-  try {
-    const { heatmaps } = await session.run({ input: new ort.Tensor('float32', nchw, shape) });
-    return { data: heatmaps?.data as Float32Array, dims: heatmaps?.dims };
-  } finally {
-    await session.release();
-  }
-}
-
 describe('NcnnModel.toOnnx', () => {
   beforeAll(() => setBackend('cpu'));
 
@@ -54,7 +44,7 @@ describe('NcnnModel.toOnnx', () => {
     const x = tf.randomNormal([2, 6, 8, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
     const expected = tf.tidy(() => tf.transpose(model.predict(x), [0, 3, 1, 2]));
     const nchw = tf.tidy(() => tf.transpose(x, [0, 3, 1, 2]).dataSync() as Float32Array);
-    const onnx = await runOnnx(model.toOnnx(), nchw, [2, 4, 6, 8]);
+    const onnx = await runOnnxModel(model.toOnnx(), nchw, [2, 4, 6, 8]);
     // c1: (6 + 0 + 2 - 3) + 1 = 6 rows, (8 + 1 + 1 - 3) + 1 = 8 columns; Interp doubles both.
     expect(onnx.dims).toEqual([2, 3, 12, 16]);
     expect(expected.shape).toEqual([2, 3, 12, 16]);
